@@ -1,0 +1,1 @@
+"""Frame sequences on disk: patterns, frame ranges, image read/write."""
