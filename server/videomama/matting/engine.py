@@ -1,0 +1,182 @@
+"""Run a matte job: stream windows through a backend, blend, write, resume.
+
+Memory stays flat with shot length: only the current window's frames (plus the
+overlap carried to the next window) and the partial blends of overlap frames
+are held.  Every output frame is written atomically as soon as all windows
+covering it are done, so an interrupted job leaves only complete frames, and a
+re-run skips the frames whose metadata carries the same settings hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .. import __version__
+from ..backends import registry
+from ..backends.base import MattingBackend, StopToken, WindowInput
+from ..sequences.image_io import conform_mask, place, read_mask, read_metadata, read_plate, write_alpha
+from .request import MatteRequest, MattePlan, plan
+from .windows import Window
+
+HASH_KEY = "videomama:settings_hash"
+
+
+@dataclass(frozen=True)
+class MatteProgress:
+    frames_done: int
+    frames_total: int
+    window: int  # index of the window just finished, among the job's windows
+    windows_total: int
+    elapsed_s: float
+    eta_s: float | None
+    frame: int | None = None  # the frame just written, if any
+
+
+@dataclass
+class MatteResult:
+    backend: str
+    output: str
+    written: list[int] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # already up to date (resume)
+
+
+ProgressCallback = Callable[[MatteProgress], None]
+
+
+def run_matte(
+    request: MatteRequest,
+    on_progress: ProgressCallback | None = None,
+    stop: StopToken | None = None,
+    backend: MattingBackend | None = None,
+) -> MatteResult:
+    """Matte ``request.frames``; pass ``backend`` to reuse a loaded model across jobs."""
+    stop = stop or StopToken()
+    job = plan(request)
+    backend = backend or registry.create(request.backend, dict(request.options))
+    description = backend.describe()
+    result = MatteResult(backend=description["backend"], output=job.output.display)
+
+    # 1. Resume: frames whose output already carries this job's settings hash.
+    hashes = {f: _settings_hash(job, f, description) for f in job.frames}
+    todo = set(job.frames)
+    if not request.force:
+        result.skipped = [f for f in job.frames if read_metadata(job.output.path(f)).get(HASH_KEY) == hashes[f]]
+        todo -= set(result.skipped)
+    windows = [w for w in job.windows if any(f in todo for f in w.frames)]
+
+    # 2. Stream windows; a frame is written once its last covering window is done.
+    reader = _FrameReader(job)
+    blends: dict[int, tuple[np.ndarray, float]] = {}
+    started = time.monotonic()
+    for position, window in enumerate(windows):
+        stop.check()
+        alphas = backend.matte(reader.window(window), stop)
+        weights = {f: job.grid.weights(f) for f in window.frames}
+        for alpha, frame in zip(alphas, window.frames):
+            if frame not in todo:
+                continue
+            weight = weights[frame][window.index]
+            total, seen = blends.get(frame, (0.0, 0.0))
+            blends[frame] = (total + weight * alpha, seen + weight)
+            if window.index == max(weights[frame]):
+                blended, _ = blends.pop(frame)
+                _write_frame(job, frame, blended, reader, description, hashes[frame])
+                result.written.append(frame)
+                if on_progress:
+                    on_progress(_progress(result, todo, position, windows, started, frame))
+        if on_progress:
+            on_progress(_progress(result, todo, position, windows, started, None))
+    return result
+
+
+def _progress(result, todo, position, windows, started, frame) -> MatteProgress:
+    done = len(result.written)
+    elapsed = time.monotonic() - started
+    eta = elapsed / done * (len(todo) - done) if done else None
+    return MatteProgress(done, len(todo), position, len(windows), elapsed, eta, frame)
+
+
+class _FrameReader:
+    """Reads frames onto the canvas, keeping only the frames the next window shares."""
+
+    def __init__(self, job: MattePlan) -> None:
+        self._job = job
+        self._frames: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def window(self, window: Window) -> WindowInput:
+        self._frames = {f: v for f, v in self._frames.items() if f in window.frames}
+        for frame in window.frames:
+            if frame not in self._frames:
+                self._frames[frame] = self._read(frame)
+        plates, masks = zip(*(self._frames[f] for f in window.frames))
+        return WindowInput(tuple(window.frames), np.stack(plates), np.stack(masks))
+
+    def plate(self, frame: int) -> np.ndarray:
+        """The plate on the canvas (for RGBA previews of a frame in the current window)."""
+        return self._frames[frame][0]
+
+    def _read(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
+        job, request = self._job, self._job.request
+        plate = read_plate(job.plate.path(frame), layer=request.plate_layer, colorspace=request.colorspace)
+        mask = conform_mask(read_mask(job.mask.path(frame), channel=request.mask_channel), plate)
+        box = plate.windows.data
+        return place(plate.pixels, box, job.canvas), place(mask, box, job.canvas)
+
+
+def _write_frame(job, frame, alpha, reader, description, settings_hash) -> None:
+    windows = job.plate_windows[frame]
+    alpha = place(alpha, job.canvas, windows.data)
+    preview = place(reader.plate(frame), job.canvas, windows.data) if job.request.write_rgba else None
+    metadata = {
+        HASH_KEY: settings_hash,
+        "videomama:backend": description["backend"],
+        "videomama:model": description.get("model", ""),
+        "videomama:version": description.get("version", __version__),
+        "videomama:frame": str(frame),
+        "videomama:plate": job.plate.path(frame),
+    }
+    write_alpha(
+        job.output.path(frame),
+        alpha,
+        windows,
+        metadata=metadata,
+        compression=job.request.compression,
+        premultiplied_rgb=preview,
+    )
+
+
+def _settings_hash(job: MattePlan, frame: int, description: dict[str, str]) -> str:
+    """Everything that decides a frame's alpha: settings, backend and the input files it saw.
+
+    Inputs are identified by path, size and modification time of every plate
+    and mask frame in the windows covering the frame, so re-rendering a plate
+    or re-drawing a mask invalidates exactly the frames it can affect.
+    """
+    request = job.request
+    covering = [w for w in job.windows if w.first <= frame <= w.last]
+    inputs = []
+    for f in range(min(w.first for w in covering), max(w.last for w in covering) + 1):
+        for path in (job.plate.path(f), job.mask.path(f)):
+            stat = os.stat(path)
+            inputs.append((os.path.realpath(path), stat.st_size, stat.st_mtime_ns))
+    settings = {
+        "backend": description,
+        "shot": str(job.grid.shot),
+        "window": request.window,
+        "overlap": request.overlap,
+        "colorspace": request.colorspace,
+        "plate_layer": request.plate_layer,
+        "mask_channel": request.mask_channel,
+        "compression": request.compression,
+        "write_rgba": request.write_rgba,
+        "options": dict(sorted(request.options.items())),
+        "inputs": inputs,
+    }
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
