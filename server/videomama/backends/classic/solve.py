@@ -1,0 +1,51 @@
+"""Alpha inside the unknown band: closed-form matting (Levin et al.) via pymatting.
+
+Only the band's bounding box (plus a margin for the matting Laplacian's 3x3
+windows to see known pixels) is handed to the solver, and pymatting builds the
+Laplacian only for windows that touch unknown pixels, so the cost follows the
+band's area, not the frame's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .trimap import BACKGROUND, FOREGROUND, UNKNOWN
+
+_MARGIN = 4
+
+
+def _bounding_box(band: np.ndarray) -> tuple[slice, slice] | None:
+    rows = np.flatnonzero(band.any(axis=1))
+    cols = np.flatnonzero(band.any(axis=0))
+    if rows.size == 0:
+        return None
+    height, width = band.shape
+    return (
+        slice(max(0, rows[0] - _MARGIN), min(height, rows[-1] + _MARGIN + 1)),
+        slice(max(0, cols[0] - _MARGIN), min(width, cols[-1] + _MARGIN + 1)),
+    )
+
+
+def solve_alpha(plate: np.ndarray, trimap: np.ndarray, epsilon: float = 1e-7) -> np.ndarray:
+    """Alpha (H, W) float32: the trimap's known values, solved values in the band."""
+    # Imported here: pymatting compiles with numba on first import (tens of
+    # seconds once per environment), which listing backends must not pay.
+    from pymatting import estimate_alpha_cf
+
+    alpha = np.where(trimap >= FOREGROUND, 1.0, 0.0).astype(np.float32)
+    box = _bounding_box(trimap == UNKNOWN)
+    if box is None:
+        return alpha
+    crop_trimap = trimap[box].astype(np.float64)
+    if not ((crop_trimap == FOREGROUND).any() and (crop_trimap == BACKGROUND).any()):
+        # Matting interpolates between known foreground and background; without
+        # both there is nothing to anchor it, so keep the mask's own values.
+        alpha[box] = np.clip(crop_trimap, 0.0, 1.0)
+        return alpha
+    image = np.clip(plate[box], 0.0, 1.0).astype(np.float64)
+    solved = estimate_alpha_cf(
+        image, crop_trimap, laplacian_kwargs={"epsilon": epsilon}, cg_kwargs={"maxiter": 2000}
+    )
+    alpha[box] = np.clip(solved, 0.0, 1.0).astype(np.float32)
+    return alpha
