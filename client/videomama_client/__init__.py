@@ -1,0 +1,75 @@
+"""Client of the VideoMaMa daemon, for host plugins, the CLI and farm tasks.
+
+Depends on grpcio, protobuf, numpy and the contract (``videomama_proto``)
+only: never on the server, torch or OpenImageIO, so it imports quickly inside
+Nuke, Blender or a farm wrapper.
+
+    from videomama_client import Client, MatteSettings
+
+    with Client("127.0.0.1:50051") as daemon:
+        job = daemon.submit_matte("/show/plate.####.exr", "/show/roto.####.exr",
+                                  "/show/matte.####.exr", settings=MatteSettings(backend="classic"))
+        for event in job:
+            ...
+"""
+
+from .client import DEFAULT_ADDRESS, Client
+from .errors import (
+    Cancelled,
+    DaemonBusy,
+    DaemonError,
+    DaemonInternalError,
+    DaemonUnavailable,
+    DeadlineExceeded,
+    InvalidRequest,
+    NotFound,
+    NotReady,
+    PermissionDenied,
+    Unauthenticated,
+)
+from .events import (
+    Failed,
+    Finished,
+    FrameResult,
+    FramesReceived,
+    JobEvent,
+    JobWarning,
+    Progress,
+    Queued,
+    Started,
+)
+from .info import Backend, DaemonInfo, Device, JobSummary, Limits
+from .settings import MatteSettings
+from .stream import JobStream
+
+__all__ = [
+    "DEFAULT_ADDRESS",
+    "Backend",
+    "Cancelled",
+    "Client",
+    "DaemonBusy",
+    "DaemonError",
+    "DaemonInfo",
+    "DaemonInternalError",
+    "DaemonUnavailable",
+    "DeadlineExceeded",
+    "Device",
+    "Failed",
+    "Finished",
+    "FrameResult",
+    "FramesReceived",
+    "InvalidRequest",
+    "JobEvent",
+    "JobStream",
+    "JobSummary",
+    "JobWarning",
+    "Limits",
+    "MatteSettings",
+    "NotFound",
+    "NotReady",
+    "PermissionDenied",
+    "Progress",
+    "Queued",
+    "Started",
+    "Unauthenticated",
+]

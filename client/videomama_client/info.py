@@ -1,0 +1,113 @@
+"""What GetInfo and ListJobs return, as plain dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from videomama_proto.v1 import videomama_pb2 as pb
+
+
+@dataclass(frozen=True)
+class Device:
+    kind: str  # "gpu" or "cpu"
+    name: str
+    memory_total_bytes: int
+    memory_free_bytes: int  # 0 when unknown
+
+
+@dataclass(frozen=True)
+class BackendOption:
+    name: str
+    default: str
+    help: str
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    display_name: str
+    available: bool
+    reason: str  # why it cannot run here, e.g. weights not installed
+    device: str
+    options: tuple[BackendOption, ...]
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_frame_pixels: int
+    max_message_bytes: int
+    chunk_bytes: int
+    cpu_workers: int
+    gpu_workers: int
+    token_required: bool
+    output_roots: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DaemonInfo:
+    address: str
+    server_version: str
+    protocol: str
+    devices: tuple[Device, ...]
+    backends: tuple[Backend, ...]
+    limits: Limits
+
+
+_STATES = {
+    pb.JOB_STATE_RECEIVING: "receiving",
+    pb.JOB_STATE_QUEUED: "queued",
+    pb.JOB_STATE_RUNNING: "running",
+    pb.JOB_STATE_SUCCEEDED: "succeeded",
+    pb.JOB_STATE_FAILED: "failed",
+    pb.JOB_STATE_CANCELLED: "cancelled",
+}
+_KINDS = {pb.JOB_KIND_MATTE: "matte", pb.JOB_KIND_TRACK: "track", pb.JOB_KIND_TRACK_THEN_MATTE: "track_then_matte"}
+
+
+def job_state_name(state: int) -> str:
+    return _STATES.get(state, "unknown")
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    job_id: str
+    kind: str  # "matte", "track", "track_then_matte"
+    state: str  # "receiving", "queued", "running", "succeeded", "failed", "cancelled"
+    description: str
+    backend: str
+    device: str
+    detached: bool
+    queue_position: int
+    frames_done: int
+    frames_total: int
+    submitted_time: float
+
+
+def daemon_info_from_proto(info: pb.GetInfoResponse, address: str) -> DaemonInfo:
+    limits = info.limits
+    return DaemonInfo(
+        address=address,
+        server_version=info.server_version,
+        protocol=info.protocol,
+        devices=tuple(
+            Device(d.kind, d.name, d.memory_total_bytes, d.memory_free_bytes) for d in info.devices
+        ),
+        backends=tuple(
+            Backend(
+                b.name, b.display_name, b.available, b.reason, b.device,
+                tuple(BackendOption(o.name, o.default_value, o.help) for o in b.options),
+            )
+            for b in info.backends
+        ),
+        limits=Limits(
+            limits.max_frame_pixels, limits.max_message_bytes, limits.chunk_bytes, limits.cpu_workers,
+            limits.gpu_workers, limits.token_required, tuple(limits.output_roots),
+        ),
+    )
+
+
+def job_summary_from_proto(job: pb.JobSummary) -> JobSummary:
+    return JobSummary(
+        job.job_id, _KINDS.get(job.kind, "unknown"), job_state_name(job.state), job.description, job.backend,
+        job.device, job.detached, job.queue_position, job.frames_done, job.frames_total, job.submitted_time,
+    )

@@ -1,0 +1,229 @@
+"""Protobuf <-> domain values.  The only server module that touches message fields.
+
+Empty proto3 fields mean "the default", so requests are built from the fields
+that were set and the domain dataclasses keep the single definition of each
+default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from videomama_proto.v1 import planes
+from videomama_proto.v1 import videomama_pb2 as pb
+
+from ..errors import InputError
+from ..jobs import events
+from ..jobs.capabilities import Capabilities
+from ..jobs.inline import Chunk, End, InlineSpec, Plane
+from ..jobs.job import Job, JobKind, JobState
+from ..matting.request import MatteRequest
+from ..sequences.pattern import FrameRange
+from .status import code_for
+
+# ---------------------------------------------------------------------------
+# Requests
+# ---------------------------------------------------------------------------
+
+
+def _frame_range(message: Any, field: str) -> FrameRange | None:
+    if not message.HasField(field):
+        return None
+    value = getattr(message, field)
+    return FrameRange(value.first, value.last)  # InputError when reversed
+
+
+def _settings(settings: pb.MatteSettings) -> dict[str, Any]:
+    """MatteSettings fields that were given, as MatteRequest/InlineSpec keywords."""
+    given: dict[str, Any] = {"options": dict(settings.options)}
+    if settings.backend:
+        given["backend"] = settings.backend
+    if settings.window:
+        given["window"] = settings.window
+    if settings.HasField("overlap"):
+        given["overlap"] = settings.overlap
+    if settings.colorspace:
+        given["colorspace"] = settings.colorspace
+    return given
+
+
+def matte_request(message: pb.SubmitMatteRequest) -> MatteRequest:
+    given = _settings(message.settings)
+    for field in ("plate_layer", "mask_channel", "compression"):
+        if getattr(message, field):
+            given[field] = getattr(message, field)
+    return MatteRequest(
+        plate=message.plate,
+        mask=message.mask,
+        output=message.output,
+        frames=_frame_range(message, "frames"),
+        shot=_frame_range(message, "shot"),
+        write_rgba=message.write_rgba,
+        force=message.force,
+        **given,
+    )
+
+
+def inline_spec(message: pb.SubmitMatteInlineRequest | None) -> InlineSpec:
+    if message is None or message.WhichOneof("part") != "header":
+        raise InputError("malformed inline stream: the first message must be the header")
+    header = message.header
+    frames = _frame_range(header, "frames")
+    if frames is None:
+        raise InputError("malformed inline stream: the header must give the frame range")
+    return InlineSpec(
+        frames=frames,
+        width=header.width,
+        height=header.height,
+        mask_width=header.mask_width,
+        mask_height=header.mask_height,
+        **_settings(header.settings),
+    )
+
+
+_PLANES = {pb.PLANE_PLATE: Plane.PLATE, pb.PLANE_MASK: Plane.MASK, pb.PLANE_ALPHA: Plane.ALPHA}
+
+
+def inline_part(message: pb.SubmitMatteInlineRequest) -> Chunk | End:
+    part = message.WhichOneof("part")
+    if part == "end":
+        return End()
+    if part != "chunk":
+        raise InputError(f"malformed inline stream: expected a chunk or the end marker, got {part or 'nothing'}")
+    chunk = message.chunk
+    if chunk.plane not in _PLANES:
+        raise InputError(f"malformed inline chunk: frame {chunk.frame} does not say which plane it carries")
+    return Chunk(chunk.frame, _PLANES[chunk.plane], chunk.offset, chunk.total_bytes, chunk.data)
+
+
+# ---------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------
+
+
+def _payload(payload: events.Payload) -> dict[str, Any]:
+    """The JobEvent oneof field for a payload, as keyword arguments."""
+    if isinstance(payload, events.Queued):
+        return {"queued": pb.JobQueued(position=payload.position)}
+    if isinstance(payload, events.Started):
+        return {"started": pb.JobStarted(backend=payload.backend, device=payload.device)}
+    if isinstance(payload, events.Progress):
+        return {
+            "progress": pb.JobProgress(
+                frames_done=payload.frames_done,
+                frames_total=payload.frames_total,
+                window=payload.window,
+                windows_total=payload.windows_total,
+                elapsed_s=payload.elapsed_s,
+                eta_s=payload.eta_s,  # None leaves the optional field unset
+                frame=payload.frame,
+            )
+        }
+    if isinstance(payload, events.FrameDone):
+        return {"frame_result": pb.FrameResult(frame=payload.frame, path=payload.path)}
+    if isinstance(payload, events.FramesReceived):
+        return {
+            "frames_received": pb.FramesReceived(
+                frames_received=payload.frames_received,
+                frames_total=payload.frames_total,
+                bytes_received=payload.bytes_received,
+            )
+        }
+    if isinstance(payload, events.Warned):
+        return {"warning": pb.JobWarning(message=payload.message)}
+    if isinstance(payload, events.Finished):
+        return {
+            "finished": pb.JobFinished(
+                output=payload.output,
+                backend=payload.backend,
+                frames_written=payload.frames_written,
+                frames_skipped=payload.frames_skipped,
+            )
+        }
+    if isinstance(payload, events.Failed):
+        # pb.StatusCode numbers are gRPC's own codes.
+        return {"failed": pb.JobFailed(code=code_for(payload.error).value[0], message=payload.message)}
+    raise TypeError(f"no protobuf form for event payload {payload!r}")
+
+
+def job_event(event: events.JobEvent) -> pb.JobEvent:
+    return pb.JobEvent(job_id=event.job_id, sequence=event.sequence, time=event.time, **_payload(event.payload))
+
+
+def alpha_chunks(frame: int, alpha: np.ndarray, chunk_bytes: int) -> Iterator[pb.PlaneChunk]:
+    return planes.plane_chunks(frame, pb.PLANE_ALPHA, alpha, chunk_bytes)
+
+
+# ---------------------------------------------------------------------------
+# Jobs and capabilities
+# ---------------------------------------------------------------------------
+
+_KINDS = {
+    JobKind.MATTE: pb.JOB_KIND_MATTE,
+    JobKind.TRACK: pb.JOB_KIND_TRACK,
+    JobKind.TRACK_THEN_MATTE: pb.JOB_KIND_TRACK_THEN_MATTE,
+}
+_STATES = {
+    JobState.RECEIVING: pb.JOB_STATE_RECEIVING,
+    JobState.QUEUED: pb.JOB_STATE_QUEUED,
+    JobState.RUNNING: pb.JOB_STATE_RUNNING,
+    JobState.SUCCEEDED: pb.JOB_STATE_SUCCEEDED,
+    JobState.FAILED: pb.JOB_STATE_FAILED,
+    JobState.CANCELLED: pb.JOB_STATE_CANCELLED,
+}
+
+
+def job_state(state: JobState) -> int:
+    return _STATES[state]
+
+
+def job_summary(job: Job) -> pb.JobSummary:
+    return pb.JobSummary(
+        job_id=job.id,
+        kind=_KINDS[job.kind],
+        state=_STATES[job.state],
+        description=job.description,
+        backend=job.backend,
+        device=job.device,
+        detached=job.detached,
+        queue_position=job.queue_position,
+        frames_done=job.frames_done,
+        frames_total=job.frames_total,
+        submitted_time=job.submitted_time,
+    )
+
+
+def capabilities(info: Capabilities, protocol: str) -> pb.GetInfoResponse:
+    limits = info.limits
+    return pb.GetInfoResponse(
+        server_version=info.server_version,
+        protocol=protocol,
+        devices=[
+            pb.Device(
+                kind=d.kind, name=d.name, memory_total_bytes=d.memory_total_bytes, memory_free_bytes=d.memory_free_bytes
+            )
+            for d in info.devices
+        ],
+        backends=[
+            pb.BackendInfo(
+                name=b.name,
+                display_name=b.display_name,
+                available=b.available,
+                reason=b.reason,
+                device=b.device,
+                options=[pb.BackendOption(name=n, default_value=v, help=h) for n, v, h in b.options],
+            )
+            for b in info.backends
+        ],
+        limits=pb.Limits(
+            max_frame_pixels=limits.max_frame_pixels,
+            max_message_bytes=limits.max_message_bytes,
+            chunk_bytes=limits.chunk_bytes,
+            cpu_workers=limits.cpu_workers,
+            gpu_workers=limits.gpu_workers,
+            token_required=limits.token_required,
+            output_roots=list(limits.output_roots),
+        ),
+    )

@@ -1,0 +1,84 @@
+"""``videomama serve``, and ``matte``/``info`` with ``--server``."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+
+from videomama_client import Client
+
+from videomama.cli.main import main
+
+from .support import assert_same_frames
+
+MATTE_SETTINGS = ["--backend", "classic", "--window", "4", "--overlap", "1", "--quiet"]
+
+
+def clean_environment() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if not key.startswith("VIDEOMAMA_")}
+
+
+def test_info_prints_the_daemons_info(daemon, capsys):
+    assert main(["info", "--server", daemon.address]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"videomama daemon 0.1.0 at {daemon.address} (videomama.v1)")
+    assert "classic" in out and "token not required" in out
+
+
+def test_info_json(daemon, capsys):
+    assert main(["info", "--server", daemon.address, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {backend["name"] for backend in report["backends"]} >= {"classic", "videomama"}
+
+
+def test_matte_through_the_daemon_writes_what_a_local_run_writes(clip, daemon, tmp_path, monkeypatch, capsys):
+    inputs = ["--plate", clip.plate, "--mask", clip.mask, *MATTE_SETTINGS]
+    assert main(["matte", *inputs, "--out", str(tmp_path / "local" / "matte.####.exr")]) == 0
+    monkeypatch.chdir(tmp_path)  # a relative output is made absolute for the daemon
+    assert main(["matte", *inputs, "--out", "daemon/matte.####.exr", "--server", daemon.address]) == 0
+    assert_same_frames(tmp_path / "local", tmp_path / "daemon")
+    assert f"8 frames written, 0 already up to date (backend classic, daemon {daemon.address})" in capsys.readouterr().out
+
+
+def test_a_failed_job_is_one_line_and_exit_status_1(clip, daemon, tmp_path, capsys):
+    status = main([
+        "matte", "--plate", clip.plate, "--mask", clip.mask, "--out", str(tmp_path / "m.####.exr"),
+        "--frames", "1001-1020", "--server", daemon.address, *MATTE_SETTINGS,
+    ])
+    error = capsys.readouterr().err
+    assert status == 1
+    assert error.startswith("videomama: error: ") and error.count("\n") == 1
+    assert "missing frames 1009-1020" in error
+
+
+def test_no_daemon_says_how_to_start_one(capsys):
+    assert main(["info", "--server", "127.0.0.1:1"]) == 1
+    assert capsys.readouterr().err == (
+        "videomama: error: daemon not running at 127.0.0.1:1 — start it with `videomama serve`\n"
+    )
+
+
+def test_serve_runs_until_sigterm():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "videomama.cli.main", "serve", "--listen", "127.0.0.1:0", "--log-level", "WARNING"],
+        stdout=subprocess.PIPE, text=True, env=clean_environment(),
+    )
+    try:
+        address = process.stdout.readline().split()[-1]
+        with Client(address) as client:
+            assert client.info().protocol == "videomama.v1"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_serve_refuses_a_public_address_without_a_token():
+    result = subprocess.run(
+        [sys.executable, "-m", "videomama.cli.main", "serve", "--listen", "0.0.0.0:0"],
+        capture_output=True, text=True, env=clean_environment(), timeout=60,
+    )
+    assert result.returncode == 1
+    assert "refusing to listen on 0.0.0.0:0 without a token" in result.stderr
