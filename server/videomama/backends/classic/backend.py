@@ -24,7 +24,7 @@ class ClassicBackend:
         BackendOption("repair_masks", True, "fix broken mask frames from their flow-warped neighbours"),
         BackendOption("snap_edges", True, "move the mask edge onto the plate's edge when the mask is too fat or thin"),
         BackendOption("temporal_smoothing", True, "average alpha with flow-warped neighbours in the band"),
-        BackendOption("epsilon", 1e-7, "closed-form matting regulariser (larger = smoother alpha)"),
+        BackendOption("epsilon", 1e-5, "closed-form matting regulariser (larger = smoother alpha)"),
     )
 
     def __init__(
@@ -34,7 +34,7 @@ class ClassicBackend:
         repair_masks: bool = True,
         snap_edges: bool = True,
         temporal_smoothing: bool = True,
-        epsilon: float = 1e-7,
+        epsilon: float = 1e-5,
     ) -> None:
         self._outer = band_outer_scale
         self._inner = band_inner_scale

@@ -13,6 +13,7 @@ import numpy as np
 from .trimap import BACKGROUND, FOREGROUND, UNKNOWN
 
 _MARGIN = 4
+_ICHOL_SHIFTS = (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0)
 
 
 def _bounding_box(band: np.ndarray) -> tuple[slice, slice] | None:
@@ -27,11 +28,11 @@ def _bounding_box(band: np.ndarray) -> tuple[slice, slice] | None:
     )
 
 
-def solve_alpha(plate: np.ndarray, trimap: np.ndarray, epsilon: float = 1e-7) -> np.ndarray:
+def solve_alpha(plate: np.ndarray, trimap: np.ndarray, epsilon: float = 1e-5) -> np.ndarray:
     """Alpha (H, W) float32: the trimap's known values, solved values in the band."""
     # Imported here: pymatting compiles with numba on first import (tens of
     # seconds once per environment), which listing backends must not pay.
-    from pymatting import estimate_alpha_cf
+    from pymatting import estimate_alpha_cf, ichol
 
     alpha = np.where(trimap >= FOREGROUND, 1.0, 0.0).astype(np.float32)
     box = _bounding_box(trimap == UNKNOWN)
@@ -45,7 +46,15 @@ def solve_alpha(plate: np.ndarray, trimap: np.ndarray, epsilon: float = 1e-7) ->
         return alpha
     image = np.clip(plate[box], 0.0, 1.0).astype(np.float64)
     solved = estimate_alpha_cf(
-        image, crop_trimap, laplacian_kwargs={"epsilon": epsilon}, cg_kwargs={"maxiter": 2000}
+        image,
+        crop_trimap,
+        # The preconditioner only steers convergence, not the answer.  Starting
+        # the diagonal shift at 1e-4 skips the unshifted factorisation that the
+        # matting Laplacian usually fails (pymatting then prints a warning to
+        # stdout and retries), which also roughly halves the solve time.
+        preconditioner=lambda matrix: ichol(matrix, shifts=_ICHOL_SHIFTS),
+        laplacian_kwargs={"epsilon": epsilon},
+        cg_kwargs={"maxiter": 2000},
     )
     alpha[box] = np.clip(solved, 0.0, 1.0).astype(np.float32)
     return alpha
