@@ -1,0 +1,2 @@
+import videomama_nuke.binding
+videomama_nuke.binding.on_init()

@@ -1,0 +1,714 @@
+"""The VideoMaMa Matte node inside Nuke: the only module that imports ``nuke``.
+
+The node is a Group:
+
+    Source ──────────────┬──────────────► CopyAlpha (B) ─► Premult ─► UseResult (1) ─► Output
+      └─► WriteSource    │   Result (Read) ─► CopyAlpha (A)              ▲
+    Mask ─► MaskChannel ─► WriteMask     └──────────────────── (0) ──────┘
+
+Compute renders Source and the chosen Mask channel to EXR in the cache with
+the internal Writes (``nuke.execute``), sends a by-reference job to the
+daemon, then points the internal Read at the matte and switches the output
+to "plate with the computed alpha".  Until there is a result for the current
+inputs the node passes the plate through unchanged and its status says so.
+
+Everything here reads knobs, calls Nuke and forwards to the plain modules;
+the rules live there.  Nuke API pages followed (the 17.1 reference, with the
+13.x-16.x pages where a call predates it; calls are made the way every one of
+those versions documents them, e.g. positional ``createNode`` arguments and a
+keyword ``addMenu``):
+https://learn.foundry.com/nuke/developers/17.1/pythondevguide/_autosummary/nuke.html
+(see tests/nuke/fake_nuke.py for the page of each call used).
+
+Entry points: ``on_init`` (init.py, every session), ``on_menu`` (menu.py,
+interactive sessions), the ``on_*_pressed`` button commands and
+``on_knob_changed``; scripts and farm wrappers may call ``compute(node)``,
+``refresh(node)`` and ``create_node()`` directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from dataclasses import dataclass
+
+import nuke
+
+from . import __version__, cache, libs, points
+from .errors import Cancelled, PluginError, is_cancellation, user_message
+from .jobs import ActiveJobs
+from .request import (
+    BACKENDS,
+    COLORSPACES,
+    RANGE_MODES,
+    NodeSettings,
+    build_job,
+    check_settings,
+    key_settings,
+    resolve_address,
+    resolve_frames,
+    resolve_token,
+)
+
+log = logging.getLogger("videomama_nuke")
+
+NODE_NAME = "VideoMaMaMatte1"  # Nuke style: uncollide counts up from 1
+MARKER_KNOB = "videomama_version"  # hidden; its presence identifies our Groups
+POINT_SLOTS = 4  # positive and negative SAM2 points per node
+_COMMAND = "import videomama_nuke.binding as videomama; videomama.{}()"
+
+# Knobs whose change can change the cache key: the node looks for a cached
+# result again when one of them changes.
+_KEY_KNOBS = frozenset(
+    {
+        "backend", "range_mode", "range_first", "range_last", "custom_windows", "window", "overlap",
+        "colorspace", "mask_channel", "cache_dir", "use_points",
+    }
+)
+
+_active = ActiveJobs()
+# >0 while this module executes its own internal Writes: the beforeRender
+# hook must not treat those renders as user renders.
+_rendering_inputs = 0
+
+
+# ---------------------------------------------------------------------------
+# Startup
+# ---------------------------------------------------------------------------
+
+
+def on_init() -> None:
+    """init.py: what terminal and farm sessions need as much as interactive ones."""
+    libs.add_library_dirs()
+    nuke.addBeforeRender(before_render)
+    nuke.addOnScriptLoad(on_script_load)
+
+
+def on_menu() -> None:
+    """menu.py: the toolbar and menu entries, and live knob updates."""
+    for menu_name in ("Nodes", "Nuke"):  # the toolbar, then the menu bar
+        # addMenu takes keyword arguments only (Menu/ToolBar reference, 13.x-17.1).
+        nuke.menu(menu_name).addMenu(name="VideoMaMa").addCommand("VideoMaMa Matte", create_node)
+    nuke.addKnobChanged(on_knob_changed, nodeClass="Group")
+
+
+# ---------------------------------------------------------------------------
+# Building the node
+# ---------------------------------------------------------------------------
+
+
+def create_node():
+    """The menu command: a new node after the selected one, ready to use."""
+    group = nuke.createNode("Group", "", False)
+    try:
+        build(group)
+    except Exception as error:
+        _report_error(group, error)
+    return group
+
+
+def build(group) -> None:
+    """Give an empty Group the VideoMaMa knobs and internal nodes."""
+    group.setName(NODE_NAME)
+    _add_knobs(group)
+    group.begin()
+    try:
+        _add_internal_nodes()
+    finally:
+        group.end()
+    _update_enabled(group)
+    _set_status(group, "Connect Source and Mask, then press Compute")
+
+
+def _add_knobs(group) -> None:
+    def add(knob, tooltip: str = ""):
+        if tooltip:
+            knob.setTooltip(tooltip)
+        group.addKnob(knob)
+        return knob
+
+    add(nuke.Tab_Knob("videomama", "VideoMaMa"))
+    add(nuke.String_Knob(MARKER_KNOB, "version", __version__)).setVisible(False)
+    add(nuke.String_Knob("result_key", "result key", "")).setVisible(False)
+    add(
+        nuke.String_Knob("address", "daemon address", ""),
+        "HOST:PORT of `videomama serve`; empty uses $VIDEOMAMA_ADDRESS, else 127.0.0.1:50051. "
+        "A token, if the daemon needs one, comes from $VIDEOMAMA_TOKEN.",
+    )
+    add(nuke.Enumeration_Knob("backend", "backend", list(BACKENDS)),
+        "auto: the learned model if its weights are installed, else classic (CPU)")
+    add(nuke.Enumeration_Knob("range_mode", "frame range", list(RANGE_MODES)),
+        "input: the Source input's frame range; custom: the two numbers below")
+    root = nuke.root()
+    add(nuke.Int_Knob("range_first", "first")).setValue(int(root["first_frame"].value()))
+    add(nuke.Int_Knob("range_last", "last")).setValue(int(root["last_frame"].value()))
+    add(nuke.Boolean_Knob("custom_windows", "custom windows", False),
+        "off: the daemon's window length and overlap")
+    add(nuke.Int_Knob("window", "window"), "frames matted together").setValue(16)
+    add(nuke.Int_Knob("overlap", "overlap"), "frames shared by neighbouring windows").setValue(4)
+    add(nuke.Channel_Knob("mask_channel", "mask channel", 1),
+        "the channel of the Mask input that holds the rough mask").setValue("rgba.alpha")
+    add(nuke.Enumeration_Knob("colorspace", "source colourspace", list(COLORSPACES)),
+        "the working space the plate is rendered in (the EXR the daemon reads); "
+        "default: scene-linear Rec.709, Nuke's default")
+    add(nuke.File_Knob("cache_dir", "cache directory"),
+        "empty: videomama_cache under the project directory, else beside the script, else in NUKE_TEMP_DIR")
+    add(nuke.Boolean_Knob("premultiply", "premultiply", False), "multiply the plate's colour by the matte")
+    add(nuke.PyScript_Knob("compute", "Compute", _COMMAND.format("on_compute_pressed")))
+    add(nuke.PyScript_Knob("cancel", "Cancel", _COMMAND.format("on_cancel_pressed")))
+    add(nuke.PyScript_Knob("clear_cache", "Clear cache", _COMMAND.format("on_clear_cache_pressed")))
+    add(nuke.Text_Knob("status", "status", ""))
+
+    add(nuke.Tab_Knob("sam2", "SAM2 points"))
+    add(nuke.Boolean_Knob("use_points", "use points instead of the Mask input", False),
+        "key positive and negative points in the viewer; the daemon tracks them into masks")
+    for polarity in ("positive", "negative"):
+        for slot in range(1, POINT_SLOTS + 1):
+            add(nuke.XY_Knob(f"{polarity}{slot}", f"{polarity} {slot}"),
+                "a point counts on the frames where it has a keyframe")
+
+
+def _add_internal_nodes() -> None:
+    source = nuke.nodes.Input(name="Source", xpos=0, ypos=0)
+    mask = nuke.nodes.Input(name="Mask", xpos=300, ypos=0)
+    # The chosen mask channel goes to alpha, the one channel WriteMask writes.
+    mask_channel = nuke.nodes.Copy(name="MaskChannel", from0="rgba.alpha", to0="rgba.alpha", xpos=300, ypos=100)
+    mask_channel.setInput(0, mask)
+    mask_channel.setInput(1, mask)
+    # Disabled except while Compute executes them, so a "render all Writes"
+    # on the farm never renders them.
+    write_source = nuke.nodes.Write(name="WriteSource", channels="rgb", file_type="exr", disable=True,
+                                    xpos=150, ypos=100)
+    write_source["datatype"].setValue("16 bit half")
+    write_source.setInput(0, source)
+    write_mask = nuke.nodes.Write(name="WriteMask", channels="alpha", file_type="exr", disable=True,
+                                  xpos=300, ypos=200)
+    write_mask["datatype"].setValue("16 bit half")
+    write_mask.setInput(0, mask_channel)
+    # Black outside the computed range, not the first/last matte held.
+    result = nuke.nodes.Read(name="Result", before="black", after="black", xpos=-150, ypos=100)
+    copy_alpha = nuke.nodes.Copy(name="CopyAlpha", from0="rgba.alpha", to0="rgba.alpha", xpos=0, ypos=200)
+    copy_alpha.setInput(0, source)
+    copy_alpha.setInput(1, result)
+    premult = nuke.nodes.Premult(name="Premult", disable=True, xpos=0, ypos=300)
+    premult.setInput(0, copy_alpha)
+    use_result = nuke.nodes.Switch(name="UseResult", which=0, xpos=0, ypos=400)
+    use_result.setInput(0, source)
+    use_result.setInput(1, premult)
+    output = nuke.nodes.Output(xpos=0, ypos=500)
+    output.setInput(0, use_result)
+
+
+def is_videomama_node(node) -> bool:
+    return node is not None and MARKER_KNOB in node.knobs()
+
+
+# ---------------------------------------------------------------------------
+# Reading the node
+# ---------------------------------------------------------------------------
+
+
+def read_settings(group) -> NodeSettings:
+    return NodeSettings(
+        address=group["address"].value(),
+        backend=group["backend"].value(),
+        range_mode=group["range_mode"].value(),
+        range_first=int(group["range_first"].value()),
+        range_last=int(group["range_last"].value()),
+        custom_windows=bool(group["custom_windows"].value()),
+        window=int(group["window"].value()),
+        overlap=int(group["overlap"].value()),
+        colorspace=group["colorspace"].value(),
+        mask_channel=group["mask_channel"].value(),
+        cache_dir=group["cache_dir"].evaluate().strip(),
+        use_points=bool(group["use_points"].value()),
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the node's current state asks for, and where its result belongs."""
+
+    settings: NodeSettings
+    frames: tuple[int, int]
+    entry: cache.CacheEntry
+    prompts: tuple[points.Prompt, ...]
+
+
+def _plan(group) -> _Plan:
+    settings = read_settings(group)
+    check_settings(settings)
+    source = group.input(0)
+    frames = resolve_frames(settings, None if source is None else (source.firstFrame(), source.lastFrame()))
+    prompts: list[points.Prompt] = []
+    if settings.use_points:
+        prompts = points.prompts_from_points(_point_knobs(group), source.format().height())
+        points.check_prompts(prompts, frames)
+    elif group.input(1) is None:
+        raise PluginError("connect a mask (Roto, RotoPaint or any node) to the Mask input, or turn on 'use points'")
+    upstream = _upstream_digests(group, with_mask=not settings.use_points)
+    key = cache.cache_key(
+        upstream, frames, key_settings(settings, points.prompts_for_key(prompts)), _project_state()
+    )
+    root = settings.cache_dir or _default_cache_root()
+    if not os.path.isabs(root):
+        # The daemon resolves paths itself, from its own working folder.
+        raise PluginError(f"the cache directory '{root}' must be an absolute path")
+    return _Plan(settings, frames, cache.CacheEntry(root, key), tuple(prompts))
+
+
+def _point_knobs(group) -> list[points.PointKeys]:
+    found = []
+    for polarity in ("positive", "negative"):
+        for slot in range(1, POINT_SLOTS + 1):
+            knob = group[f"{polarity}{slot}"]
+            times = knob.getKeyList() if knob.isAnimated() else []
+            keys = tuple((t, knob.getValueAt(t, 0), knob.getValueAt(t, 1)) for t in times)
+            found.append(points.PointKeys(knob.name(), polarity == "positive", keys))
+    return found
+
+
+def _default_cache_root() -> str:
+    project_dir = nuke.root()["project_directory"].evaluate().strip() or None
+    try:
+        script_path = nuke.scriptName() or None
+    except RuntimeError:  # an untitled script has no name
+        script_path = None
+    return cache.default_cache_root(project_dir, script_path, os.environ.get("NUKE_TEMP_DIR"))
+
+
+def _project_state() -> dict[str, str]:
+    knobs = nuke.root().knobs()
+    return {name: knobs[name].toScript() for name in cache.PROJECT_KNOBS if name in knobs}
+
+
+# What an upstream VideoMaMa node's output depends on besides its inputs: the
+# result it shows (its key covers its own upstream and settings) and whether it
+# premultiplies.  Its internal nodes and other knobs are bookkeeping (cache
+# paths, status) that differ between sessions without changing a pixel.
+_VIDEOMAMA_OUTPUT_KNOBS = ("result_key", "premultiply")
+
+
+def _knob_records(node) -> list[cache.KnobRecord]:
+    records = []
+    knobs = node.knobs()
+    if MARKER_KNOB in knobs:
+        knobs = {name: knobs[name] for name in _VIDEOMAMA_OUTPUT_KNOBS}
+    for name, knob in knobs.items():
+        knob_class = knob.Class()
+        if name in cache.UI_KNOBS or knob_class in cache.UI_KNOB_CLASSES:
+            continue  # skipped before toScript(): a Roto's curves are costly to serialise
+        file_pattern = knob.value() if knob_class == "File_Knob" else None
+        records.append(cache.KnobRecord(name, knob_class, knob.toScript(), file_pattern))
+    return records
+
+
+def _upstream_digests(group, with_mask: bool) -> list[str | None]:
+    """Merkle digests of everything feeding the Source (and Mask) inputs."""
+    roots = [group.input(0), group.input(1) if with_mask else None]
+    own_id = group.fullName()
+    records: dict[str, cache.NodeRecord] = {}
+    queue = [node for node in roots if node is not None]
+    while queue:
+        node = queue.pop()
+        node_id = node.fullName()
+        if node_id in records:
+            continue
+        inputs = [node.input(i) for i in range(node.inputs())]
+        # An upstream expression may read this very node; hashing it would
+        # make the key depend on its own result.
+        references = [n for n in node.dependencies(nuke.EXPRESSIONS) if n.fullName() != own_id]
+        children = node.nodes() if isinstance(node, nuke.Group) and not is_videomama_node(node) else []
+        records[node_id] = cache.NodeRecord(
+            node.Class(),
+            tuple(_knob_records(node)),
+            tuple(None if n is None else n.fullName() for n in inputs),
+            tuple(sorted(n.fullName() for n in references)),
+            tuple(sorted((child.name(), child.fullName()) for child in children)),
+        )
+        queue.extend(n for n in (*inputs, *references, *children) if n is not None)
+    return cache.graph_digests(records, [None if n is None else n.fullName() for n in roots])
+
+
+# ---------------------------------------------------------------------------
+# Showing the state
+# ---------------------------------------------------------------------------
+
+
+def _set_status(group, text: str) -> None:
+    group["status"].setValue(text)
+
+
+def _show_result(group, plan: _Plan | None) -> None:
+    """Point the internal Read at ``plan``'s matte, or pass the plate through."""
+    read = group.node("Result")
+    if plan is None:
+        group.node("UseResult")["which"].setValue(0)
+        read["file"].setValue("")
+        group["result_key"].setValue("")
+        return
+    first, last = plan.frames
+    # fromUserText also reads the file's format, as picking it in the browser does.
+    read["file"].fromUserText(f"{plan.entry.matte} {first}-{last}")
+    if read.knob("reload") is not None:
+        read["reload"].execute()  # a recompute may rewrite the same files: drop what Nuke cached
+    group.node("UseResult")["which"].setValue(1)
+    group["result_key"].setValue(plan.entry.key)
+
+
+def _update_enabled(group) -> None:
+    custom_range = group["range_mode"].value() == "custom"
+    for name in ("range_first", "range_last"):
+        group[name].setEnabled(custom_range)
+    custom_windows = bool(group["custom_windows"].value())
+    for name in ("window", "overlap"):
+        group[name].setEnabled(custom_windows)
+    use_points = bool(group["use_points"].value())
+    group["mask_channel"].setEnabled(not use_points)
+    for polarity in ("positive", "negative"):
+        for slot in range(1, POINT_SLOTS + 1):
+            group[f"{polarity}{slot}"].setEnabled(use_points)
+
+
+def refresh(group) -> bool:
+    """Show the cached result of the node's current inputs, if there is one.
+
+    Returns True when a result is shown.  Never raises for the user's
+    configuration: what is missing goes to the status line.
+    """
+    if _active.running(group.fullName()):
+        return False  # the running job owns the status line
+    try:
+        plan = _plan(group)
+    except PluginError as error:
+        _show_result(group, None)
+        _set_status(group, f"Not ready: {user_message(error)}")
+        return False
+    if plan.entry.result_complete(plan.frames):
+        _show_result(group, plan)
+        _set_status(group, f"Cached result for frames {plan.frames[0]}-{plan.frames[1]}")
+        return True
+    _show_result(group, None)
+    _set_status(group, "Not computed for the current inputs: press Compute")
+    return False
+
+
+# ---------------------------------------------------------------------------
+# Compute
+# ---------------------------------------------------------------------------
+
+
+def compute(group):
+    """Compute the node's matte unless its current inputs already have one.
+
+    In an interactive session the daemon job runs in a background thread
+    (returned, mainly for tests) with a progress bar; in a terminal or farm
+    session it blocks and returns None.  Raises PluginError (or the client's
+    errors) for the caller to report; the button reports them itself.
+    """
+    node_id = group.fullName()
+    if _active.running(node_id):
+        raise PluginError(f"{node_id} is already computing; press Cancel to stop it first")
+    # Upstream VideoMaMa nodes first: their results are part of this node's inputs (and key).
+    _ensure_upstream(group, compute_missing=not nuke.GUI)
+    plan = _plan(group)
+    if plan.entry.result_complete(plan.frames):
+        _show_result(group, plan)
+        _set_status(group, f"Cached result for frames {plan.frames[0]}-{plan.frames[1]} (nothing to compute)")
+        return None
+    vc = libs.load_client()
+    address = resolve_address(plan.settings, vc.DEFAULT_ADDRESS)
+    token = resolve_token()
+    # Imported here: jobs needs the client, which may be missing (load_client said how to fix it).
+    from . import jobs
+
+    _set_status(group, f"Contacting the daemon at {address}")
+    jobs.preflight(address, token, plan.settings.backend, tracking=plan.settings.use_points)
+    flag = _active.start(node_id)
+    try:
+        _set_status(group, f"Rendering the inputs, frames {plan.frames[0]}-{plan.frames[1]}")
+        _render_inputs(group, plan)
+        job = build_job(plan.settings, plan.entry.source, plan.entry.mask, plan.entry.matte, plan.frames)
+        _set_status(group, "Submitted to the daemon")
+        if nuke.GUI:
+            worker = threading.Thread(
+                target=_run_in_background, args=(node_id, plan, job, address, token, flag),
+                name=f"videomama-job-{node_id}", daemon=True,
+            )
+            worker.start()
+            return worker
+    except BaseException:
+        _active.finish(node_id)
+        raise
+    try:
+        result = jobs.run_matte_job(
+            job, address, token, on_report=_terminal_reporter(node_id), should_cancel=flag.is_set
+        )
+        _record_result(plan, result)
+    finally:
+        _active.finish(node_id)
+    _job_done(node_id, plan, result)
+    return None
+
+
+def _render_inputs(group, plan: _Plan) -> None:
+    """Render Source (and Mask) to EXR in the cache with the internal Writes."""
+    global _rendering_inputs
+    with_mask = not plan.settings.use_points
+    if plan.entry.inputs_complete(plan.frames, with_mask):
+        return  # a cancelled or failed Compute got this far already
+    os.makedirs(plan.entry.folder, exist_ok=True)
+    group.node("MaskChannel")["from0"].setValue(plan.settings.mask_channel)
+    writes = [(group.node("WriteSource"), plan.entry.source)]
+    if with_mask:
+        writes.append((group.node("WriteMask"), plan.entry.mask))
+    first, last = plan.frames
+    _rendering_inputs += 1
+    try:
+        for write, pattern in writes:
+            write["file"].setValue(pattern)
+            write["disable"].setValue(False)
+            try:
+                nuke.execute(write, first, last, 1)
+            finally:
+                write["disable"].setValue(True)
+    except RuntimeError as error:  # nuke.execute reports failures and cancels so
+        if "cancel" in str(error).lower():
+            raise Cancelled("cancelled while rendering the inputs") from None
+        raise PluginError(f"rendering the inputs failed: {' '.join(str(error).split())}") from None
+    finally:
+        _rendering_inputs -= 1
+    plan.entry.record("inputs", plan.frames)
+
+
+def _record_result(plan: _Plan, result) -> None:
+    plan.entry.record(
+        "result", plan.frames, backend=result.backend, frames_written=result.frames_written,
+        frames_skipped=result.frames_skipped, warnings=result.warnings,
+    )
+
+
+def _run_in_background(node_id: str, plan: _Plan, job, address: str, token: str | None, flag) -> None:
+    """Worker thread (interactive sessions): follow the job under a progress bar."""
+    from . import jobs
+
+    task = nuke.ProgressTask(f"VideoMaMa {node_id}")
+    shown = {"percent": -1}
+
+    def on_report(report) -> None:
+        task.setProgress(report.percent)
+        task.setMessage(report.message)
+        if report.percent != shown["percent"]:  # knobs belong to the main thread
+            shown["percent"] = report.percent
+            nuke.executeInMainThread(_set_status_of, (node_id, f"Computing: {report.percent}%, {report.message}"))
+
+    try:
+        result = jobs.run_matte_job(
+            job, address, token, on_report=on_report, should_cancel=lambda: flag.is_set() or task.isCancelled()
+        )
+        _record_result(plan, result)
+    except BaseException as error:  # reported in the main thread, never raised out of a thread
+        _active.finish(node_id)
+        nuke.executeInMainThread(_job_failed, (node_id, error))
+    else:
+        _active.finish(node_id)
+        nuke.executeInMainThread(_job_done, (node_id, plan, result))
+    finally:
+        del task  # closes the progress bar
+
+
+def _terminal_reporter(node_id: str):
+    last = {"percent": -1}
+
+    def report(progress) -> None:
+        if progress.percent != last["percent"]:
+            last["percent"] = progress.percent
+            print(f"VideoMaMa {node_id}: {progress.percent}% {progress.message}", flush=True)
+
+    return report
+
+
+def _set_status_of(node_id: str, text: str) -> None:
+    group = nuke.toNode(node_id)
+    if group is not None:
+        _set_status(group, text)
+
+
+def _job_done(node_id: str, plan: _Plan, result) -> None:
+    group = nuke.toNode(node_id)
+    if group is None:
+        return  # deleted while computing; the result stays cached for an undo
+    if refresh(group):
+        suffix = f"; {len(result.warnings)} warning(s): {result.warnings[-1]}" if result.warnings else ""
+        _set_status(group, f"Computed frames {plan.frames[0]}-{plan.frames[1]}: {result.message}{suffix}")
+    else:
+        _set_status(group, "Computed, but the inputs changed meanwhile: press Compute again")
+
+
+def _job_failed(node_id: str, error: BaseException) -> None:
+    group = nuke.toNode(node_id)
+    _report_error(group, error)
+
+
+def _ensure_upstream(group, compute_missing: bool) -> None:
+    """Upstream VideoMaMa nodes must show their result before this node renders its inputs."""
+    own_id = group.fullName()
+    for upstream in _upstream_mattes(group):
+        if upstream.fullName() == own_id or refresh(upstream):
+            continue
+        if not compute_missing:
+            raise PluginError(f"{upstream.name()} upstream has no result for its inputs: compute it first")
+        compute(upstream)
+
+
+def _upstream_mattes(node) -> list:
+    """VideoMaMa nodes feeding ``node`` (itself included if it is one), most upstream first."""
+    order, seen = [], set()
+    stack = [(node, False)]
+    while stack:
+        current, expanded = stack.pop()
+        current_id = current.fullName()
+        if expanded:
+            if is_videomama_node(current):
+                order.append(current)
+            continue
+        if current_id in seen:
+            continue
+        seen.add(current_id)
+        stack.append((current, True))
+        stack.extend((dep, False) for dep in current.dependencies(nuke.INPUTS | nuke.HIDDEN_INPUTS))
+    return order
+
+
+# ---------------------------------------------------------------------------
+# Callbacks
+# ---------------------------------------------------------------------------
+
+
+def on_compute_pressed() -> None:
+    group = nuke.thisNode()
+    try:
+        compute(group)
+    except Exception as error:
+        _report_error(group, error)
+
+
+def on_cancel_pressed() -> None:
+    group = nuke.thisNode()
+    if _active.cancel(group.fullName()):
+        _set_status(group, "Cancelling...")
+    else:
+        _set_status(group, "Nothing is computing")
+
+
+def on_clear_cache_pressed() -> None:
+    group = nuke.thisNode()
+    try:
+        clear_cache(group)
+    except Exception as error:
+        _report_error(group, error)
+
+
+def clear_cache(group) -> int:
+    """Delete the node's cached results (shown and current); returns how many were removed."""
+    if _active.running(group.fullName()):
+        raise PluginError("cancel the running Compute before clearing its cache")
+    entries = []
+    shown = group.node("Result")["file"].value()
+    if shown and group["result_key"].value():
+        folder = os.path.dirname(shown)
+        entries.append(cache.CacheEntry(os.path.dirname(folder), group["result_key"].value()))
+    try:
+        entries.append(_plan(group).entry)
+    except PluginError:
+        pass  # nothing connected: only the shown result can be cleared
+    try:
+        removed = sum(entry.clear() for entry in set(entries))
+    except OSError as error:
+        raise PluginError(f"could not clear the cache: {error}") from None
+    _show_result(group, None)
+    _set_status(group, f"Cache cleared ({removed} result{'s' if removed != 1 else ''} removed)")
+    return removed
+
+
+def on_knob_changed() -> None:
+    """Registered for Groups; only acts on VideoMaMa ones.  Never raises into Nuke."""
+    group, knob = nuke.thisNode(), nuke.thisKnob()
+    if not is_videomama_node(group):
+        return
+    try:
+        name = knob.name()
+        if name == "premultiply":
+            group.node("Premult")["disable"].setValue(not knob.value())
+        elif name == "mask_channel":
+            group.node("MaskChannel")["from0"].setValue(knob.value())
+        if name in ("range_mode", "custom_windows", "use_points", "showPanel"):
+            _update_enabled(group)
+        if name in _KEY_KNOBS or name in ("inputChange", "showPanel") or name.startswith(("positive", "negative")):
+            refresh(group)
+    except Exception as error:
+        _report_error(group, error, popup=False)
+
+
+def on_script_load() -> None:
+    """Point every VideoMaMa node at its cached result (the script may come from elsewhere)."""
+    for group in nuke.allNodes("Group", recurseGroups=True):
+        if is_videomama_node(group):
+            try:
+                refresh(group)
+            except Exception as error:
+                _report_error(group, error, popup=False)
+
+
+def before_render() -> None:
+    """beforeRender of every Write: upstream VideoMaMa nodes need their result first.
+
+    Terminal and farm sessions (``nuke -x``, ``nuke -t``) compute a missing
+    result on the spot; an interactive render is stopped with a message
+    instead, since the daemon job would block the UI.  Raising aborts the
+    render, which beats rendering the plate without its matte.
+    """
+    if _rendering_inputs:
+        return  # our own internal Writes, executed by Compute
+    for group in _upstream_mattes(nuke.thisNode()):
+        try:
+            if refresh(group):
+                continue
+            if nuke.GUI:
+                raise PluginError(f"{group.name()} has no result for its current inputs: press Compute on it first")
+            compute(group)
+        except Exception as error:
+            message = _report_error(group, error, popup=False)
+            raise RuntimeError(f"VideoMaMa {group.name()}: {message}") from None
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+
+def _report_error(group, error: BaseException, popup: bool = True) -> str:
+    """Status line, plus a message box in an interactive session; returns the line."""
+    message = user_message(error)
+    vc_errors = ()
+    try:
+        vc_errors = (libs.load_client().DaemonError,)
+    except PluginError:
+        pass
+    if not isinstance(error, (PluginError, *vc_errors)):
+        # A bug, not a user problem: the traceback goes to the terminal/log only.
+        log.error("VideoMaMa: unexpected error", exc_info=error)
+    name = group.name() if group is not None else "VideoMaMa"
+    if is_cancellation(error):
+        if group is not None:
+            _set_status(group, f"Cancelled: {message}")
+        return message
+    if group is not None:
+        _set_status(group, f"Error: {message}")
+    if popup and nuke.GUI:
+        nuke.message(f"{name}: {message}")
+    elif not nuke.GUI:
+        print(f"VideoMaMa {name}: error: {message}", file=sys.stderr, flush=True)
+    return message

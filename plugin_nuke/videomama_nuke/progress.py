@@ -1,0 +1,74 @@
+"""Daemon job events -> a percentage and a one-line message for the progress bar.
+
+Imported only once the client is known to load (see ``libs.load_client``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import videomama_client as vc
+
+
+@dataclass(frozen=True)
+class Report:
+    percent: int  # 0..100, what nuke.ProgressTask.setProgress takes
+    message: str
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+class ProgressTracker:
+    """Folds a job's events into reports; remembers warnings for the final status."""
+
+    def __init__(self) -> None:
+        self.percent = 0
+        self.warnings: list[str] = []
+        self._last: Report | None = None
+
+    def update(self, event: vc.JobEvent) -> Report | None:
+        """The report to show after ``event``, or None if nothing visible changed."""
+        report = self._report(event)
+        if report is None or report == self._last:
+            return None
+        self._last = report
+        return report
+
+    def _report(self, event: vc.JobEvent) -> Report | None:
+        if isinstance(event, vc.Queued):
+            return Report(self.percent, f"waiting for the daemon (position {event.position} in its queue)")
+        if isinstance(event, vc.Started):
+            return Report(self.percent, f"matting with {event.backend} on {event.device.upper()}")
+        if isinstance(event, vc.Progress):
+            if event.frames_total:
+                # Never go backwards: a resumed job reports frames already done first.
+                self.percent = max(self.percent, min(99, event.frames_done * 100 // event.frames_total))
+            message = f"frame {event.frames_done}/{event.frames_total}"
+            if event.windows_total:
+                message += f", window {event.window + 1}/{event.windows_total}"
+            if event.eta_s is not None:
+                message += f", {format_duration(event.eta_s)} left"
+            return Report(self.percent, message)
+        if isinstance(event, vc.JobWarning):
+            self.warnings.append(event.message)
+            return Report(self.percent, f"warning: {event.message}")
+        if isinstance(event, vc.Finished):
+            self.percent = 100
+            return Report(100, finished_message(event))
+        return None  # frame results, upload progress: the next Progress says it
+
+
+def finished_message(event: vc.Finished) -> str:
+    message = f"done with {event.backend}: {event.frames_written} frames written"
+    if event.frames_skipped:
+        message += f", {event.frames_skipped} already up to date"
+    return message
