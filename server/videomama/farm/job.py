@@ -1,0 +1,178 @@
+"""The farm job, independent of the farm manager: a matte request, its chunking, its commands.
+
+A farm job is a ``MatteRequest`` whose frames and shot are fixed when the job
+is described (so every task lays the window grid on the same shot), with
+absolute paths (tasks run in the farm's working folders), plus how the frames
+are cut into tasks.  ``matte_arguments`` turns the request back into the
+``videomama matte`` arguments that every task runs with; the OpenJD and
+OpenCue descriptions both use it, so the two farms run the same command.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from dataclasses import dataclass, replace
+
+from ..errors import InputError, NotAvailableError
+from ..matting.request import MatteRequest, plan
+from ..matting.windows import WindowGrid
+from .chunks import chunk_ranges, fixed_chunk_ranges
+
+# (MatteRequest field, `videomama matte` flag) for every valued setting.  The
+# field names double as the setting names recorded in the manifest.
+_VALUED = (
+    ("plate", "--plate"),
+    ("mask", "--mask"),
+    ("output", "--out"),
+    ("shot", "--shot"),
+    ("backend", "--backend"),
+    ("window", "--window"),
+    ("overlap", "--overlap"),
+    ("colorspace", "--colorspace"),
+    ("plate_layer", "--layer"),
+    ("mask_channel", "--mask-channel"),
+    ("compression", "--compression"),
+)
+_SWITCHES = (("write_rgba", "--rgba"), ("force", "--force"))
+# Frame ranges go as ``--shot=A-B``: a range of negative frames ("-10--1")
+# would otherwise read as an option to argparse.
+_RANGES = ("shot",)
+# How a frame is computed, not what it is: passed to tasks, not recorded.
+_NOT_SETTINGS = ("force",)
+
+
+@dataclass(frozen=True)
+class FarmJob:
+    request: MatteRequest  # frames and shot set, paths absolute
+    chunk: int  # frames per task, as asked; the farm may rebalance
+    name: str
+    executable: str  # the `videomama` command on the workers
+    gpus: int = 0  # GPUs a matte task needs; 0 = none required
+
+    @property
+    def frames(self):
+        return self.request.frames
+
+    @property
+    def shot(self):
+        return self.request.shot
+
+    def chunks(self, balanced: bool = True):
+        """The task ranges: balanced as OpenJD cuts them, or fixed as OpenCue does."""
+        cut = chunk_ranges if balanced else fixed_chunk_ranges
+        return cut(self.request.frames, self.chunk)
+
+
+def default_executable() -> str:
+    """The `videomama` script next to this interpreter, so a job runs the install that wrote it.
+
+    ``sys.executable`` is not resolved: a virtual environment's python is a
+    symlink to the base interpreter, whose folder has no `videomama`.
+    """
+    bin_dir = os.path.dirname(os.path.abspath(sys.executable))
+    for name in ("videomama", "videomama.exe"):
+        candidate = os.path.join(bin_dir, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return shutil.which("videomama") or "videomama"
+
+
+def build_job(
+    request: MatteRequest,
+    chunk: int,
+    *,
+    name: str | None = None,
+    executable: str | None = None,
+    gpus: int | None = None,
+    check: bool = True,
+) -> FarmJob:
+    """Fix frames, shot and paths of ``request``; with ``check``, validate it as ``matte`` would.
+
+    Checking reads every input header now, on the submitting machine, so a
+    missing frame or a mask of the wrong shape is one error before anything
+    reaches the farm.  ``check=False`` is for inputs this machine cannot see;
+    the frames must then be given, and the shot defaults to them.
+    """
+    if chunk < 1:
+        raise InputError(f"chunk size must be at least 1 frame, got {chunk}")
+    if gpus is not None and gpus < 0:
+        raise InputError(f"GPU count must be 0 or more, got {gpus}")
+    request = replace(
+        request,
+        plate=os.path.abspath(request.plate),
+        mask=os.path.abspath(request.mask),
+        output=os.path.abspath(request.output),
+    )
+    if check:
+        matte_plan = plan(request)
+        frames, shot = matte_plan.frames, matte_plan.grid.shot
+    else:
+        if request.frames is None:
+            raise InputError("without checking the inputs, give the frames to matte (--frames A-B)")
+        frames, shot = request.frames, request.shot or request.frames
+        if not shot.contains(frames):
+            raise InputError(f"frames {frames} lie outside the shot {shot}")
+        WindowGrid(shot, request.window, request.overlap)  # window and overlap checks, no I/O
+    request = replace(request, frames=frames, shot=shot)
+    return FarmJob(
+        request=request,
+        chunk=chunk,
+        name=name or f"videomama {os.path.basename(request.output)} {frames}",
+        executable=executable or default_executable(),
+        # A learned backend is a GPU job; the CPU backend runs anywhere.
+        gpus=gpus if gpus is not None else (1 if request.backend == "videomama" else 0),
+    )
+
+
+def refuse_tracking() -> None:
+    """The optional Track step (SAM2: masks from clicks) is a later feature; say so, build nothing."""
+    raise NotAvailableError(
+        "tracking is not available yet: give per-frame rough masks with --mask "
+        "(a SAM2 Track step will come with the tracker)"
+    )
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def settings(request: MatteRequest, **overrides: str) -> dict[str, str]:
+    """Every setting of ``request`` but the frames, as text (for the manifest).
+
+    ``overrides`` replace a field's value by the farm manager's expression
+    for it (an OpenJD format string such as ``{{Param.Window}}``).
+    """
+    values: dict[str, str] = {}
+    for field, _ in _VALUED:
+        text = overrides.get(field, _text(getattr(request, field)))
+        if text is not None:
+            values[field] = text
+    for field, _ in _SWITCHES:
+        if field not in _NOT_SETTINGS:
+            values[field] = overrides.get(field, "true" if getattr(request, field) else "false")
+    for option, value in sorted(request.options.items()):
+        values[f"option.{option}"] = str(value)
+    return values
+
+
+def matte_arguments(request: MatteRequest, **overrides: str) -> list[str]:
+    """`videomama matte` arguments that reproduce ``request``, without ``--frames``.
+
+    Add ``--frames=A-B`` (with ``=``, for the reason given at ``_RANGES``).
+    """
+    arguments: list[str] = []
+    for field, flag in _VALUED:
+        text = overrides.get(field, _text(getattr(request, field)))
+        if text is None:
+            continue
+        if field in _RANGES:
+            arguments.append(f"{flag}={text}")
+        else:
+            arguments += [flag, text]
+    arguments += [flag for field, flag in _SWITCHES if getattr(request, field)]
+    for option, value in sorted(request.options.items()):
+        arguments += ["-o", f"{option}={value}"]
+    return arguments
+
