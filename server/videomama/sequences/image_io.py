@@ -479,8 +479,15 @@ def conform_mask(mask: ImageData, plate: ImageData) -> np.ndarray:
 
 
 def _as_hwc(pixels: np.ndarray, path: str) -> np.ndarray:
-    """Pixels as contiguous float32 (H, W, C); a 2D array is one channel."""
-    array = np.asarray(pixels, dtype=np.float32)
+    """Pixels as contiguous float (H, W, C); a 2D array is one channel.
+
+    float16 stays float16: OIIO writes it to a half file as is, where a
+    float32 round trip would cost a conversion each way (inline daemon jobs
+    write every received half frame through here).
+    """
+    array = np.asarray(pixels)
+    if array.dtype != np.float16:
+        array = array.astype(np.float32, copy=False)
     if array.ndim == 2:
         array = array[:, :, np.newaxis]
     if array.ndim != 3 or 0 in array.shape:
