@@ -24,6 +24,10 @@ class Availability:
 
     available: bool
     reason: str = ""
+    # Whether ``auto`` may choose it.  A GPU model on a machine without a GPU
+    # can still run when asked for by name (slowly, e.g. for tests), but
+    # ``auto`` must not pick a backend that would take hours per shot.
+    auto: bool = True
 
 
 @dataclass
@@ -33,6 +37,9 @@ class WindowInput:
     frames: tuple[int, ...]
     plates: np.ndarray  # (T, H, W, 3) float32, display-referred sRGB (may exceed [0, 1])
     masks: np.ndarray  # (T, H, W) float32 in [0, 1], soft values allowed
+    # Only for backends that set ``chains_windows``: the alpha already blended
+    # from earlier windows, by frame, for this window's leading overlap frames.
+    prior_alphas: dict[int, np.ndarray] = field(default_factory=dict)  # frame -> (H, W) float32
 
     def __post_init__(self) -> None:
         t, h, w, c = self.plates.shape
@@ -41,6 +48,9 @@ class WindowInput:
                 f"window arrays disagree: plates {self.plates.shape}, masks {self.masks.shape}, "
                 f"{len(self.frames)} frames"
             )
+        for frame, alpha in self.prior_alphas.items():
+            if frame not in self.frames or alpha.shape != (h, w):
+                raise ValueError(f"prior alpha for frame {frame} does not fit the window ({alpha.shape})")
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,12 @@ class MattingBackend(Protocol):
 
     def matte(self, window: WindowInput, stop: StopToken) -> np.ndarray:
         """Return alpha (T, H, W) float32 in [0, 1] for the window."""
+
+    # Optional, read with getattr: a backend (class or instance) whose
+    # ``chains_windows`` is true conditions each window on the alpha of the
+    # one before (``WindowInput.prior_alphas``).  The engine then runs the
+    # shot's windows from its first, whatever range was asked for, so a
+    # frame's alpha still does not depend on the range.
 
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -16,7 +16,7 @@ from ..errors import InputError, NotAvailableError
 from .base import Availability, MattingBackend, resolve_options
 
 _BUILTIN = {
-    "videomama": "videomama.backends.learned:VideoMamaBackend",
+    "videomama": "videomama.backends.videomama.backend:VideoMamaBackend",
     "classic": "videomama.backends.classic.backend:ClassicBackend",
 }
 # ``auto`` takes the first available: the learned model when its weights and a
@@ -49,7 +49,8 @@ def resolve(identifier: str) -> str:
     """Turn ``auto`` into a concrete backend; check an explicit one can run here."""
     if identifier == "auto":
         for candidate in AUTO_PREFERENCE:
-            if backend_class(candidate).availability().available:
+            availability = backend_class(candidate).availability()
+            if availability.available and availability.auto:
                 return candidate
         raise NotAvailableError("no matting backend can run on this machine")
     availability = backend_class(identifier).availability()

@@ -11,9 +11,9 @@ import sys
 
 from .. import __version__
 from ..errors import VideoMamaError
-from . import demo, evaluate, info, matte, serve
+from . import demo, evaluate, farm, info, matte, models, serve
 
-COMMANDS = (matte, info, evaluate, demo, serve)
+COMMANDS = (matte, info, evaluate, demo, serve, models, farm)
 
 
 def build_parser() -> argparse.ArgumentParser:

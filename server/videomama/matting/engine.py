@@ -5,6 +5,12 @@ overlap carried to the next window) and the partial blends of overlap frames
 are held.  Every output frame is written atomically as soon as all windows
 covering it are done, so an interrupted job leaves only complete frames, and a
 re-run skips the frames whose metadata carries the same settings hash.
+
+A backend whose ``chains_windows`` is true conditions each window on the
+alpha already blended for its overlap frames (``WindowInput.prior_alphas``).
+Its windows then run from the shot's first, whatever range was asked for,
+so a frame's alpha still does not depend on the range; frames outside the
+range are computed for the chain but not written.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -22,6 +28,7 @@ from .. import __version__
 from ..backends import registry
 from ..backends.base import MattingBackend, StopToken, WindowInput
 from ..sequences.image_io import conform_mask, place, read_mask, read_metadata, read_plate, write_alpha
+from ..sequences.pattern import FrameRange
 from .request import MatteRequest, MattePlan, plan
 from .windows import Window
 
@@ -62,32 +69,41 @@ def run_matte(
     backend = backend or registry.create(request.backend, dict(request.options))
     description = backend.describe()
     result = MatteResult(backend=description["backend"], output=job.output.display)
+    chained = bool(getattr(backend, "chains_windows", False))
+    # What is read: the job's windows, or for a chained backend every frame from the shot's start.
+    reading = _plan_from_shot_start(job) if chained else job
 
     # 1. Resume: frames whose output already carries this job's settings hash.
-    hashes = {f: _settings_hash(job, f, description) for f in job.frames}
+    chain_inputs = _chain_input_digests(reading) if chained else None
+    hashes = {f: _settings_hash(job, f, description, chain_inputs) for f in job.frames}
     todo = set(job.frames)
     if not request.force:
         result.skipped = [f for f in job.frames if read_metadata(job.output.path(f)).get(HASH_KEY) == hashes[f]]
         todo -= set(result.skipped)
     windows = [w for w in job.windows if any(f in todo for f in w.frames)]
+    if chained and windows:
+        windows = job.grid.windows[: windows[-1].index + 1]
 
     # 2. Stream windows; a frame is written once its last covering window is done.
-    reader = _FrameReader(job)
+    reader = _FrameReader(reading)
     blends: dict[int, tuple[np.ndarray, float]] = {}
     started = time.monotonic()
     for position, window in enumerate(windows):
         stop.check()
-        alphas = backend.matte(reader.window(window), stop)
+        priors = {f: total / seen for f, (total, seen) in blends.items() if f in window.frames} if chained else {}
+        alphas = backend.matte(reader.window(window, priors), stop)
         weights = {f: job.grid.weights(f) for f in window.frames}
         for alpha, frame in zip(alphas, window.frames):
-            if frame not in todo:
+            if frame not in todo and not chained:
                 continue
             weight = weights[frame][window.index]
             total, seen = blends.get(frame, (0.0, 0.0))
             blends[frame] = (total + weight * alpha, seen + weight)
             if window.index == max(weights[frame]):
                 blended, _ = blends.pop(frame)
-                _write_frame(job, frame, blended, reader, description, hashes[frame])
+                if frame not in todo:
+                    continue  # computed only to carry the chain
+                _write_frame(reading, frame, blended, reader, description, hashes[frame])
                 result.written.append(frame)
                 if on_progress:
                     on_progress(_progress(result, todo, position, windows, started, frame))
@@ -110,13 +126,13 @@ class _FrameReader:
         self._job = job
         self._frames: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
-    def window(self, window: Window) -> WindowInput:
+    def window(self, window: Window, prior_alphas: dict[int, np.ndarray] | None = None) -> WindowInput:
         self._frames = {f: v for f, v in self._frames.items() if f in window.frames}
         for frame in window.frames:
             if frame not in self._frames:
                 self._frames[frame] = self._read(frame)
         plates, masks = zip(*(self._frames[f] for f in window.frames))
-        return WindowInput(tuple(window.frames), np.stack(plates), np.stack(masks))
+        return WindowInput(tuple(window.frames), np.stack(plates), np.stack(masks), dict(prior_alphas or {}))
 
     def plate(self, frame: int) -> np.ndarray:
         """The plate on the canvas (for RGBA previews of a frame in the current window)."""
@@ -152,20 +168,54 @@ def _write_frame(job, frame, alpha, reader, description, settings_hash) -> None:
     )
 
 
-def _settings_hash(job: MattePlan, frame: int, description: dict[str, str]) -> str:
+def _plan_from_shot_start(job: MattePlan) -> MattePlan:
+    """The job widened to start at the shot's first frame (checked like any request)."""
+    shot = job.grid.shot
+    if job.frames.first == shot.first:
+        return job
+    return plan(replace(job.request, frames=FrameRange(shot.first, job.frames.last), shot=shot))
+
+
+def _input_record(job: MattePlan, frame: int) -> list[tuple[str, int, int]]:
+    records = []
+    for path in (job.plate.path(frame), job.mask.path(frame)):
+        stat = os.stat(path)
+        records.append((os.path.realpath(path), stat.st_size, stat.st_mtime_ns))
+    return records
+
+
+def _chain_input_digests(reading: MattePlan) -> dict[int, str]:
+    """Per frame, one digest of the input files of every frame from the shot's start to it.
+
+    A chained frame depends on all earlier windows; a running digest keeps
+    the hash linear in shot length instead of listing every file per frame.
+    """
+    digest = hashlib.sha256()
+    digests = {}
+    last = reading.windows[-1].last
+    for frame in range(reading.grid.shot.first, last + 1):
+        digest.update(json.dumps(_input_record(reading, frame)).encode())
+        digests[frame] = digest.hexdigest()
+    return digests
+
+
+def _settings_hash(
+    job: MattePlan, frame: int, description: dict[str, str], chain_inputs: dict[int, str] | None = None
+) -> str:
     """Everything that decides a frame's alpha: settings, backend and the input files it saw.
 
     Inputs are identified by path, size and modification time of every plate
-    and mask frame in the windows covering the frame, so re-rendering a plate
-    or re-drawing a mask invalidates exactly the frames it can affect.
+    and mask frame in the windows covering the frame (for a chained backend,
+    every frame from the shot's start), so re-rendering a plate or re-drawing
+    a mask invalidates exactly the frames it can affect.
     """
     request = job.request
     covering = [w for w in job.windows if w.first <= frame <= w.last]
-    inputs = []
-    for f in range(min(w.first for w in covering), max(w.last for w in covering) + 1):
-        for path in (job.plate.path(f), job.mask.path(f)):
-            stat = os.stat(path)
-            inputs.append((os.path.realpath(path), stat.st_size, stat.st_mtime_ns))
+    last = max(w.last for w in covering)
+    if chain_inputs is not None:
+        inputs = chain_inputs[last]
+    else:
+        inputs = [record for f in range(min(w.first for w in covering), last + 1) for record in _input_record(job, f)]
     settings = {
         "backend": description,
         "shot": str(job.grid.shot),

@@ -1,0 +1,54 @@
+"""Loading the VAE and UNet onto a device, in the run's precision."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from typing import TYPE_CHECKING
+
+from ...errors import NotAvailableError
+from .models import InstalledModel
+
+if TYPE_CHECKING:
+    import torch
+
+log = logging.getLogger(__name__)
+
+
+def load_modules(installed: InstalledModel, device: torch.device, dtype: torch.dtype):
+    """(vae, unet) from an installed pack, in eval mode on ``device`` in ``dtype``."""
+    try:
+        from diffusers import AutoencoderKLTemporalDecoder, UNetSpatioTemporalConditionModel
+    except ImportError:
+        raise NotAvailableError("the videomama backend needs diffusers: pip install 'videomama[learned]'") from None
+
+    # Without accelerate, diffusers cannot skip the random initialisation it
+    # overwrites at once; say so instead of letting it warn on every load.
+    low_memory = importlib.util.find_spec("accelerate") is not None
+    kwargs = {"torch_dtype": dtype, "low_cpu_mem_usage": low_memory}
+    log.info("loading VideoMaMa from %s onto %s (%s)", installed.root, device, dtype)
+    vae = AutoencoderKLTemporalDecoder.from_pretrained(installed.folders["vae"], **kwargs)
+    unet = UNetSpatioTemporalConditionModel.from_pretrained(installed.folders["unet"], **kwargs)
+    return prepare_modules(vae, unet, device, dtype)
+
+
+def prepare_modules(vae, unet, device: torch.device, dtype: torch.dtype):
+    """Move, cast and freeze (vae, unet) for inference; also used by the bench's random models."""
+    for module in (vae, unet):
+        module.to(device)
+        if module.dtype != dtype:  # diffusers warns on any cast, so only when needed
+            module.to(dtype=dtype)
+        module.eval()
+        module.requires_grad_(False)
+    return vae, unet
+
+
+def compile_modules(vae, unet) -> None:
+    """``torch.compile`` the parts that run per window, in place.
+
+    Fuses the GroupNorm/SiLU chains that dominate the VAE at full resolution.
+    A new canvas size compiles again (after the second, torch marks sizes
+    dynamic), so this pays off on long shots, not on a few windows.
+    """
+    for module in (unet, vae.encoder, vae.decoder):
+        module.compile()
