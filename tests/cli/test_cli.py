@@ -1,0 +1,38 @@
+"""The command line as a user meets it: exit codes and one-line errors."""
+
+import json
+
+from videomama.cli.main import main
+
+
+def test_info_json_lists_every_backend(capsys):
+    assert main(["info", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    names = {row["name"]: row for row in report["backends"]}
+    assert names["classic"]["available"] is True
+    assert {"classic", "videomama"} <= set(names)
+
+
+def test_matte_error_is_one_line_and_exit_one(small_clip, tmp_path, capsys):
+    code = main(["matte", "--plate", small_clip.plate, "--mask", small_clip.mask,
+                 "--out", str(tmp_path / "m.####.exr"), "--frames", "1005-1030", "-q"])
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert err.startswith("videomama: error:") and "\n" not in err and "1013-1030" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_matte_then_eval_prints_every_metric(small_clip, tmp_path, capsys):
+    out = str(tmp_path / "m.####.exr")
+    assert main(["matte", "--plate", small_clip.plate, "--mask", small_clip.mask, "--out", out,
+                 "--frames", "1001-1004", "--backend", "classic", "--window", "4", "--overlap", "1", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["eval", "--gt", small_clip.alpha, "--pred", out, "--frames", "1001-1004"]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert {"MAD", "MSE", "Grad", "Conn", "dtSSD", "MAD-T"} <= set(scores)
+    assert scores["frames"] == 4
+
+
+def test_track_says_not_available_yet(capsys):
+    assert main(["track", "--plate", "p.####.exr", "--points", "1001:3,4,+"]) == 1
+    assert "not available yet" in capsys.readouterr().err
