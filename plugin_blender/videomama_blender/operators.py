@@ -1,0 +1,314 @@
+"""Operators: add a matte node, Compute (modal in the UI, blocking in scripts), Cancel, SAM2 clicks.
+
+Compute has two entry points over the same ``ComputeTask``:
+
+* ``invoke`` (a button in the UI): a modal operator whose timer drives the
+  task one step at a time, so the UI stays live; progress goes to the status
+  bar and the window's progress indicator.
+* ``execute`` (``bpy.ops.videomama.compute()`` from a script, ``blender -b
+  -P``): blocking, progress printed to stdout in background mode.
+
+Both end in ``self.report``: errors as one line (a RuntimeError for
+scripts), never a traceback.
+"""
+
+from __future__ import annotations
+
+import bpy
+from bpy.app.handlers import persistent
+from bpy.props import StringProperty
+
+from . import api_compat, nodes, progress, task as tasks
+from .errors import PREFIX
+
+TIMER_S = 0.1
+
+
+def _space_tree(context):
+    space = context.space_data
+    if space is not None and space.type == "NODE_EDITOR" and space.tree_type == "CompositorNodeTree":
+        return space.edit_tree
+    return None
+
+
+def context_matte_group(context):
+    """The matte the UI points at: the group being edited, else the active
+    VideoMaMa node of the edited tree, else one in the scene's compositor."""
+    tree = _space_tree(context)
+    if nodes.is_matte_group(tree):
+        return tree
+    group = nodes.find_matte_group(tree)
+    if group is None and context.scene is not None:
+        group = nodes.find_matte_group(api_compat.compositor_tree(context.scene))
+    return group
+
+
+def _resolve_group(context, name: str):
+    """(group, None) or (None, error message)."""
+    if name:
+        group = bpy.data.node_groups.get(name)
+        if group is None:
+            return None, f"there is no node group '{name}'"
+        if not nodes.is_matte_group(group):
+            return None, f"the node group '{name}' is not a VideoMaMa Matte"
+        return group, None
+    group = context_matte_group(context)
+    if group is None:
+        return None, "no VideoMaMa Matte node in this compositor: add one first (Add > VideoMaMa Matte)"
+    return group, None
+
+
+def _redraw_node_editors(context) -> None:
+    screen = getattr(context, "screen", None)
+    if screen is None:
+        return
+    for area in screen.areas:
+        if area.type == "NODE_EDITOR":
+            area.tag_redraw()
+
+
+class VIDEOMAMA_OT_add_matte(bpy.types.Operator):
+    """Add a VideoMaMa Matte node group to the scene's compositor"""
+
+    bl_idname = "videomama.add_matte"
+    bl_label = "VideoMaMa Matte"
+    bl_options = {"REGISTER", "UNDO"}
+
+    @classmethod
+    def poll(cls, context):
+        if context.scene is None:
+            cls.poll_message_set("no scene")
+            return False
+        return True
+
+    def execute(self, context):
+        space = context.space_data
+        location = None
+        if space is not None and space.type == "NODE_EDITOR":
+            location = tuple(space.cursor_location)
+        node = nodes.add_matte_node(context.scene, bpy.data, location=location)
+        self.report({"INFO"}, f"{PREFIX}added '{node.node_tree.name}': choose its source and mask in the sidebar")
+        return {"FINISHED"}
+
+
+class VIDEOMAMA_OT_compute(bpy.types.Operator):
+    """Render the source and mask, matte them with the VideoMaMa daemon and load the result"""
+
+    bl_idname = "videomama.compute"
+    bl_label = "Compute"
+    # No UNDO: the inputs are rendered through temporary scenes that must not
+    # end up in an undo step, and the matte on disk is not undoable anyway.
+    bl_options = {"REGISTER"}
+
+    group: StringProperty(
+        name="Node Group", description="The matte's node group (empty: the active VideoMaMa node)",
+        options={"SKIP_SAVE"},
+    )
+    address: StringProperty(
+        name="Address", description="Daemon HOST:PORT (empty: the add-on preference, $VIDEOMAMA_ADDRESS, default)",
+        options={"SKIP_SAVE"},
+    )
+
+    @classmethod
+    def poll(cls, context):
+        if context.scene is None:
+            cls.poll_message_set("no scene")
+            return False
+        return True
+
+    # -- blocking (scripts, background) -------------------------------------------------
+
+    def execute(self, context):
+        group, error = _resolve_group(context, self.group)
+        if error:
+            self.report({"ERROR"}, PREFIX + error)
+            return {"CANCELLED"}
+        on_progress = progress.line_printer(PREFIX) if bpy.app.background else None
+        task = tasks.ComputeTask(
+            context.scene, group, self.address, tasks.default_cache_root(context), on_progress
+        )
+        task.run()
+        return self._finish(context, task)
+
+    # -- modal (UI) ---------------------------------------------------------------------
+
+    def invoke(self, context, event):
+        group, error = _resolve_group(context, self.group)
+        if error:
+            self.report({"ERROR"}, PREFIX + error)
+            return {"CANCELLED"}
+        if tasks.running_task(group) is not None:
+            self.report({"WARNING"}, f"{PREFIX}'{group.name}' is already being computed")
+            return {"CANCELLED"}
+        self._task = tasks.ComputeTask(context.scene, group, self.address, tasks.default_cache_root(context))
+        self._task.start()
+        if self._task.done:
+            return self._finish(context, self._task)
+        wm = context.window_manager
+        self._timer = wm.event_timer_add(TIMER_S, window=context.window)
+        wm.modal_handler_add(self)
+        wm.progress_begin(0, 100)
+        self._show(context)
+        return {"RUNNING_MODAL"}
+
+    def modal(self, context, event):
+        if event.type != "TIMER" or event.timer is not self._timer:
+            return {"PASS_THROUGH"}  # the UI stays fully usable while the daemon works
+        self._task.step()
+        if self._task.done:
+            self._stop_modal(context)
+            return self._finish(context, self._task)
+        self._show(context)
+        return {"PASS_THROUGH"}
+
+    def cancel(self, context):
+        # Blender ends modal operators this way when a file is loaded or the window closes.
+        self._task.abort()
+        self._stop_modal(context)
+
+    def _show(self, context) -> None:
+        snapshot = self._task.snapshot
+        if snapshot is not None:
+            context.window_manager.progress_update(snapshot.percent)
+            if context.workspace is not None:
+                context.workspace.status_text_set(f"{PREFIX}{snapshot.text}")
+        _redraw_node_editors(context)
+
+    def _stop_modal(self, context) -> None:
+        wm = context.window_manager
+        if getattr(self, "_timer", None) is not None:
+            wm.event_timer_remove(self._timer)
+            self._timer = None
+        wm.progress_end()
+        if context.workspace is not None:
+            context.workspace.status_text_set(None)
+
+    # -- both -----------------------------------------------------------------------------
+
+    def _finish(self, context, task):
+        outcome = task.outcome
+        for warning in outcome.warnings:
+            self.report({"WARNING"}, PREFIX + warning)
+        _redraw_node_editors(context)
+        if outcome.ok:
+            self.report({"INFO"}, PREFIX + outcome.message)
+            return {"FINISHED"}
+        if outcome.kind == "cancelled":
+            self.report({"WARNING"}, PREFIX + outcome.message)
+            return {"CANCELLED"}
+        self.report({"ERROR"}, PREFIX + outcome.message)
+        return {"CANCELLED"}
+
+
+class VIDEOMAMA_OT_cancel(bpy.types.Operator):
+    """Stop computing this matte (the daemon cancels the job)"""
+
+    bl_idname = "videomama.cancel"
+    bl_label = "Cancel"
+    bl_options = {"REGISTER"}
+
+    group: StringProperty(name="Node Group", options={"SKIP_SAVE"})
+
+    @classmethod
+    def poll(cls, context):
+        if not tasks.any_running():
+            cls.poll_message_set("nothing is being computed")
+            return False
+        return True
+
+    def execute(self, context):
+        group, error = _resolve_group(context, self.group)
+        task = tasks.running_task(group) if group is not None else None
+        if task is None:
+            self.report({"WARNING"}, PREFIX + (error or f"'{group.name}' is not being computed"))
+            return {"CANCELLED"}
+        task.cancel()
+        self.report({"INFO"}, f"{PREFIX}cancelling '{group.name}'")
+        return {"FINISHED"}
+
+
+class VIDEOMAMA_OT_click_add(bpy.types.Operator):
+    """Add a SAM2 click on the current frame (edit its position in the list)"""
+
+    bl_idname = "videomama.click_add"
+    bl_label = "Add Click"
+    bl_options = {"REGISTER", "UNDO"}
+
+    group: StringProperty(options={"SKIP_SAVE", "HIDDEN"})
+
+    def execute(self, context):
+        group, error = _resolve_group(context, self.group)
+        if error:
+            self.report({"ERROR"}, PREFIX + error)
+            return {"CANCELLED"}
+        settings = group.videomama
+        click = settings.clicks.add()
+        click.frame = context.scene.frame_current
+        settings.active_click = len(settings.clicks) - 1
+        return {"FINISHED"}
+
+
+class VIDEOMAMA_OT_click_remove(bpy.types.Operator):
+    """Remove the selected SAM2 click"""
+
+    bl_idname = "videomama.click_remove"
+    bl_label = "Remove Click"
+    bl_options = {"REGISTER", "UNDO"}
+
+    group: StringProperty(options={"SKIP_SAVE", "HIDDEN"})
+
+    def execute(self, context):
+        group, error = _resolve_group(context, self.group)
+        if error:
+            self.report({"ERROR"}, PREFIX + error)
+            return {"CANCELLED"}
+        settings = group.videomama
+        if 0 <= settings.active_click < len(settings.clicks):
+            settings.clicks.remove(settings.active_click)
+            settings.active_click = min(settings.active_click, len(settings.clicks) - 1)
+        return {"FINISHED"}
+
+
+def _add_menu_entry(self, context):
+    if context.space_data.tree_type == "CompositorNodeTree":
+        self.layout.operator(VIDEOMAMA_OT_add_matte.bl_idname, icon="NODE")
+
+
+@persistent
+def _on_load_pre(*_args):
+    # The groups a running Compute points at are about to be freed.
+    tasks.cancel_all()
+
+
+CLASSES = (
+    VIDEOMAMA_OT_add_matte,
+    VIDEOMAMA_OT_compute,
+    VIDEOMAMA_OT_cancel,
+    VIDEOMAMA_OT_click_add,
+    VIDEOMAMA_OT_click_remove,
+)
+
+
+def _add_menu():
+    # Blender's Add menu for nodes: NODE_MT_add in 4.x and 5.x.
+    return getattr(bpy.types, "NODE_MT_add", None)
+
+
+def register() -> None:
+    for cls in CLASSES:
+        bpy.utils.register_class(cls)
+    menu = _add_menu()
+    if menu is not None:
+        menu.append(_add_menu_entry)
+    bpy.app.handlers.load_pre.append(_on_load_pre)
+
+
+def unregister() -> None:
+    tasks.cancel_all()
+    if _on_load_pre in bpy.app.handlers.load_pre:
+        bpy.app.handlers.load_pre.remove(_on_load_pre)
+    menu = _add_menu()
+    if menu is not None:
+        menu.remove(_add_menu_entry)
+    for cls in reversed(CLASSES):
+        bpy.utils.unregister_class(cls)
