@@ -16,9 +16,8 @@ import argparse
 import sys
 
 from ..errors import InputError
-from ..matting.request import COMPRESSIONS
 from . import matte
-from .arguments import backend_option, frame_range
+from .arguments import frame_range
 
 
 def add_parser(commands) -> None:
@@ -38,21 +37,8 @@ def add_parser(commands) -> None:
 
 def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
     """What every task's `videomama matte` gets, and how the frames are cut into tasks."""
-    parser.add_argument("--plate", required=True, help="plate sequence, e.g. plate.####.exr")
-    parser.add_argument("--mask", required=True, help="rough mask sequence")
-    parser.add_argument("--out", required=True, help="output alpha sequence, e.g. matte.####.exr")
-    parser.add_argument("--frames", type=frame_range, help="frames to matte, A-B (default: the whole shot)")
-    parser.add_argument("--shot", type=frame_range, help="the shot's full range, A-B (default: the plate and mask frames on disk)")
+    matte.add_request_arguments(parser)
     parser.add_argument("--chunk", type=int, default=16, help="frames per matte task (default 16); the farm may rebalance")
-    parser.add_argument("--backend", default="auto", help="auto, classic or videomama")
-    parser.add_argument("--window", type=int, default=16, help="frames per model window (default 16)")
-    parser.add_argument("--overlap", type=int, default=4, help="frames shared by neighbouring windows (default 4)")
-    parser.add_argument("--colorspace", help="the plate's colour space")
-    parser.add_argument("--layer", dest="plate_layer", help="EXR layer of the plate")
-    parser.add_argument("--mask-channel", help="mask channel")
-    parser.add_argument("--compression", default="zip", help=f"EXR compression: {', '.join(COMPRESSIONS)}")
-    parser.add_argument("--rgba", action="store_true", help="write the premultiplied plate with the alpha")
-    parser.add_argument("--option", "-o", action="append", type=backend_option, default=[], metavar="NAME=VALUE", help="backend option (repeatable)")
     parser.add_argument("--name", help="job name (default: output name and frames)")
     parser.add_argument("--gpus", type=int, help="GPUs per matte task (default: 1 for the videomama backend, else 0)")
     parser.add_argument("--videomama", metavar="PATH", help="the videomama command on the workers (default: the one running now)")

@@ -11,8 +11,8 @@ from .arguments import backend_option, frame_range
 from .progress import ProgressBar
 
 
-def add_parser(commands) -> None:
-    parser = commands.add_parser("matte", help="compute an alpha matte from a plate and a rough mask")
+def add_request_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that make a ``MatteRequest``; ``farm`` job descriptions take the same."""
     parser.add_argument("--plate", required=True, help="plate sequence, e.g. plate.####.exr, plate.%%04d.exr, plate.$F4.exr")
     parser.add_argument("--mask", required=True, help="rough mask sequence (alpha by default; see --mask-channel)")
     parser.add_argument("--out", required=True, help="output alpha sequence, e.g. matte.####.exr")
@@ -26,8 +26,13 @@ def add_parser(commands) -> None:
     parser.add_argument("--mask-channel", help="mask channel (default: alpha, or the only channel)")
     parser.add_argument("--compression", default="zip", help=f"EXR compression: {', '.join(COMPRESSIONS)} (dwaa:LEVEL allowed)")
     parser.add_argument("--rgba", action="store_true", help="write the premultiplied plate with the alpha, for preview")
-    parser.add_argument("--force", action="store_true", help="recompute frames that are already up to date")
     parser.add_argument("--option", "-o", action="append", type=backend_option, default=[], metavar="NAME=VALUE", help="backend option (repeatable)")
+
+
+def add_parser(commands) -> None:
+    parser = commands.add_parser("matte", help="compute an alpha matte from a plate and a rough mask")
+    add_request_arguments(parser)
+    parser.add_argument("--force", action="store_true", help="recompute frames that are already up to date")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     remote.add_server_arguments(parser, job_options=True)
     parser.set_defaults(run=run)
