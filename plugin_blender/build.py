@@ -7,7 +7,8 @@
   add-on, ``blender_manifest.toml`` with a ``wheels`` list, and ``wheels/``
   holding grpcio and protobuf for every ``--platform`` (downloaded with pip
   for Python 3.11, Blender's interpreter) plus pure-Python wheels of
-  ``videomama_client`` and ``videomama_proto`` built from this checkout.
+  ``videomama_hosts``, ``videomama_client`` and ``videomama_proto`` built
+  from this checkout.
   Blender installs the wheels itself.  Install: Edit > Preferences > Get
   Extensions > Install from Disk, or ``blender --command extension install-file
   -r user_default -e videomama_blender-<version>.zip``.
@@ -62,6 +63,7 @@ PLATFORM_TAGS = {
 }
 # Pure-Python packages of this repository the add-on needs, and where they live.
 PURE_PACKAGES = {
+    "videomama_hosts": REPO / "client" / "videomama_hosts",  # standard library only; needed at registration
     "videomama_client": REPO / "client" / "videomama_client",
     "videomama_proto": REPO / "proto" / "videomama_proto",
 }
@@ -122,7 +124,7 @@ def build_pure_wheel(package_dir: Path, version: str, out_dir: Path, requires: I
     """A ``py3-none-any`` wheel of one pure-Python package (PEP 427, written by hand).
 
     The repository's pyproject builds the whole server; the add-on needs only
-    these two small packages, and building them here needs neither network
+    these small packages, and building them here needs neither network
     nor a build backend.
     """
     name = package_dir.name
@@ -240,6 +242,7 @@ def build(out: Path, platforms: Sequence[str], platform_wheels: bool = True) -> 
     if wheel_dir.exists():
         shutil.rmtree(wheel_dir)
     pure = [
+        build_pure_wheel(PURE_PACKAGES["videomama_hosts"], version, wheel_dir),
         build_pure_wheel(PURE_PACKAGES["videomama_proto"], version, wheel_dir, REQUIREMENTS),
         build_pure_wheel(
             PURE_PACKAGES["videomama_client"], version, wheel_dir, (*REQUIREMENTS, f"videomama_proto=={version}")

@@ -38,6 +38,12 @@ bl_info = {
     "category": "Compositing",
 }
 
+# The shared package (cache manifest, job, durations) must be importable
+# before any submodule: a legacy zip has it in lib/, not yet on sys.path.
+from . import libs as _libs  # noqa: E402
+
+_libs.find_hosts()
+
 # In registration order: properties before the operators and the panel that use them.
 _SUBMODULES = ("properties", "operators", "panel")
 

@@ -28,21 +28,16 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from videomama_hosts import manifest
+
+# Re-exported: the add-on's names for the layout.
+from videomama_hosts.manifest import CACHE_FOLDER_NAME, FORMAT_VERSION, KEY_CHARS  # noqa: F401
+from videomama_hosts.manifest import MANIFEST_NAME, MASK_NAME, MATTE_NAME, SOURCE_NAME  # noqa: F401
 
 from .sequences import frame_path
 
-# Bump when the layout or what feeds the key changes meaning, so old caches
-# are ignored instead of misread.
-FORMAT_VERSION = 1
-KEY_CHARS = 20  # hex characters of the key used as the folder name (80 bits)
-CACHE_FOLDER_NAME = "videomama_cache"
-MANIFEST_NAME = "videomama.json"
-SOURCE_NAME = "source.####.exr"
-MASK_NAME = "mask.####.exr"
-MATTE_NAME = "matte.####.exr"
 STAGING_PREFIX = ".staging-"
 _CHUNK = 1 << 20
 
@@ -85,72 +80,10 @@ def cache_key(inputs: str, frames: tuple[int, int], settings: Mapping[str, objec
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class CacheEntry:
-    """One result folder: the inputs rendered for the daemon and its matte."""
+class CacheEntry(manifest.CacheEntry):
+    """One result folder (see ``videomama_hosts.manifest``), with Blender's frame numbering."""
 
-    root: str
-    key: str
-
-    @property
-    def folder(self) -> str:
-        return os.path.join(self.root, self.key[:KEY_CHARS])
-
-    @property
-    def source(self) -> str:
-        return os.path.join(self.folder, SOURCE_NAME)
-
-    @property
-    def mask(self) -> str:
-        return os.path.join(self.folder, MASK_NAME)
-
-    @property
-    def matte(self) -> str:
-        return os.path.join(self.folder, MATTE_NAME)
-
-    @property
-    def manifest_path(self) -> str:
-        return os.path.join(self.folder, MANIFEST_NAME)
-
-    def manifest(self) -> dict:
-        try:
-            with open(self.manifest_path, encoding="utf-8") as stream:
-                data = json.load(stream)
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION or data.get("key") != self.key:
-            return {}
-        return data
-
-    def _has_frames(self, pattern: str, frames: tuple[int, int]) -> bool:
-        return all(os.path.isfile(frame_path(pattern, f)) for f in range(frames[0], frames[1] + 1))
-
-    def inputs_complete(self, frames: tuple[int, int]) -> bool:
-        stage = self.manifest().get("inputs")
-        return (
-            isinstance(stage, dict) and stage.get("frames") == list(frames)
-            and self._has_frames(self.source, frames) and self._has_frames(self.mask, frames)
-        )
-
-    def result_complete(self, frames: tuple[int, int]) -> bool:
-        """The daemon finished the job and every matte frame is still there."""
-        stage = self.manifest().get("result")
-        return isinstance(stage, dict) and stage.get("frames") == list(frames) and self._has_frames(self.matte, frames)
-
-    def record(self, stage: str, frames: tuple[int, int], **details: object) -> None:
-        """Mark ``stage`` ("inputs" or "result") done, atomically."""
-        data = self.manifest() or {"format": FORMAT_VERSION, "key": self.key}
-        data[stage] = {"frames": list(frames), "time": time.time(), **details}
-        os.makedirs(self.folder, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".videomama.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, indent=2, sort_keys=True)
-            os.replace(temp, self.manifest_path)
-        except BaseException:
-            if os.path.exists(temp):
-                os.unlink(temp)
-            raise
+    frame_path = staticmethod(frame_path)
 
 
 def new_staging(root: str) -> str:

@@ -44,6 +44,15 @@ def add_library_dirs(path: MutableSequence[str] | None = None, addon_root: str =
     return added
 
 
+def find_hosts() -> None:
+    """Make ``videomama_hosts`` importable before any submodule is: the legacy
+    zip has it only in ``lib/``, which the extension install never needs."""
+    try:
+        import videomama_hosts  # noqa: F401
+    except ImportError:
+        add_library_dirs()
+
+
 def load_client():
     """Import and return ``videomama_client``, or raise PluginError saying how to install it."""
     try:

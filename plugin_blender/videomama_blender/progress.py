@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from videomama_hosts.durations import format_eta
+
 RENDER_SHARE = 0.15
 
 
@@ -51,19 +53,6 @@ def queued(position: int) -> Snapshot:
 
 def started(backend: str, device: str) -> Snapshot:
     return Snapshot(RENDER_SHARE, f"matting with the {backend} backend on {device.upper()}")
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None or seconds < 0 or math.isinf(seconds) or math.isnan(seconds):
-        return ""
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s left"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s left"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min left"
 
 
 def matting(done: int, total: int, eta_s: float | None = None) -> Snapshot:

@@ -13,6 +13,8 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from videomama_hosts.job import MatteJob  # re-exported: the by-reference job both plugins send
+
 from .errors import SAM2_NOT_AVAILABLE, PluginError
 
 BACKENDS = ("auto", "videomama", "classic")
@@ -152,37 +154,6 @@ def key_settings(config: MatteConfig, colorspace: str) -> dict:
 
 def _windows(config: MatteConfig) -> tuple[int | None, int | None]:
     return (config.window, config.overlap) if config.custom_windows else (None, None)
-
-
-@dataclass(frozen=True)
-class MatteJob:
-    """A by-reference job: absolute patterns the daemon reads and writes."""
-
-    plate: str
-    mask: str
-    output: str
-    frames: tuple[int, int]
-    backend: str = "auto"
-    window: int | None = None
-    overlap: int | None = None
-    colorspace: str | None = None
-    options: Mapping[str, str] = field(default_factory=dict)
-
-    def settings(self, client_module):
-        return client_module.MatteSettings(
-            backend=self.backend, window=self.window, overlap=self.overlap,
-            colorspace=self.colorspace, options=dict(self.options),
-        )
-
-    def submit(self, client, client_module):
-        """Start the job on ``client``; returns its event stream."""
-        # The shot is exactly the rendered range, so the daemon lays its
-        # windows over these frames as it would for any sequence on disk.
-        # The mask EXR has one channel, which the daemon takes by default.
-        return client.submit_matte(
-            self.plate, self.mask, self.output, frames=self.frames, shot=self.frames,
-            settings=self.settings(client_module),
-        )
 
 
 def build_job(config: MatteConfig, colorspace: str, plate: str, mask: str, output: str,

@@ -12,3 +12,9 @@ annotations`` wherever annotations use ``X | None``.
 """
 
 __version__ = "0.1.0"
+
+# The shared package (cache manifest, job, durations) is imported by the
+# modules below at load, before init.py appends the library folders.
+from . import libs as _libs
+
+_libs.find_hosts()

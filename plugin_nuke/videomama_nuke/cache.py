@@ -35,19 +35,15 @@ import os
 import re
 import shutil
 import tempfile
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-# Bump when the layout or anything that feeds the key changes meaning, so old
-# caches are ignored instead of misread.
-FORMAT_VERSION = 1
-KEY_CHARS = 20  # hex characters of the key used as a folder name (80 bits)
-CACHE_FOLDER_NAME = "videomama_cache"
-MANIFEST_NAME = "videomama.json"
-SOURCE_NAME = "source.####.exr"
-MASK_NAME = "mask.####.exr"
-MATTE_NAME = "matte.####.exr"
+from videomama_hosts import manifest
+
+# Re-exported: the plugin's names for the layout.
+from videomama_hosts.manifest import CACHE_FOLDER_NAME, FORMAT_VERSION, KEY_CHARS  # noqa: F401
+from videomama_hosts.manifest import MANIFEST_NAME, MASK_NAME, MATTE_NAME, SOURCE_NAME  # noqa: F401
+
 
 # Knobs every node has that only affect the node graph's appearance or
 # bookkeeping, never pixels.  ``disable`` is deliberately absent: it does.
@@ -268,77 +264,13 @@ def _nuke_path(path: str) -> str:
     return path.replace("\\", "/")
 
 
-@dataclass(frozen=True)
-class CacheEntry:
-    """One result folder: the inputs rendered for the daemon and its matte."""
+class CacheEntry(manifest.CacheEntry):
+    """One result folder (see ``videomama_hosts.manifest``), with Nuke's paths: forward slashes."""
 
-    root: str
-    key: str
+    frame_path = staticmethod(frame_path)
 
-    @property
-    def folder(self) -> str:
-        return _nuke_path(os.path.join(self.root, self.key[:KEY_CHARS]))
-
-    @property
-    def source(self) -> str:
-        return f"{self.folder}/{SOURCE_NAME}"
-
-    @property
-    def mask(self) -> str:
-        return f"{self.folder}/{MASK_NAME}"
-
-    @property
-    def matte(self) -> str:
-        return f"{self.folder}/{MATTE_NAME}"
-
-    @property
-    def manifest_path(self) -> str:
-        return f"{self.folder}/{MANIFEST_NAME}"
-
-    # -- state ------------------------------------------------------------------
-
-    def manifest(self) -> dict:
-        try:
-            with open(self.manifest_path, encoding="utf-8") as stream:
-                data = json.load(stream)
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("format") != FORMAT_VERSION or data.get("key") != self.key:
-            return {}
-        return data
-
-    def _has_frames(self, pattern: str, frames: tuple[int, int]) -> bool:
-        return all(os.path.isfile(frame_path(pattern, f)) for f in range(frames[0], frames[1] + 1))
-
-    def inputs_complete(self, frames: tuple[int, int], with_mask: bool = True) -> bool:
-        """The inputs of ``frames`` were rendered completely (a resumed Compute skips them)."""
-        stage = self.manifest().get("inputs")
-        return (
-            isinstance(stage, dict)
-            and stage.get("frames") == list(frames)
-            and self._has_frames(self.source, frames)
-            and (not with_mask or self._has_frames(self.mask, frames))
-        )
-
-    def result_complete(self, frames: tuple[int, int]) -> bool:
-        """The matte of every frame is there and the daemon said the job finished."""
-        stage = self.manifest().get("result")
-        return isinstance(stage, dict) and stage.get("frames") == list(frames) and self._has_frames(self.matte, frames)
-
-    def record(self, stage: str, frames: tuple[int, int], **details: object) -> None:
-        """Mark ``stage`` ("inputs" or "result") done, atomically."""
-        data = self.manifest() or {"format": FORMAT_VERSION, "key": self.key}
-        data[stage] = {"frames": list(frames), "time": time.time(), **details}
-        os.makedirs(self.folder, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".videomama.", suffix=".tmp", dir=self.folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(data, stream, indent=2, sort_keys=True)
-            os.replace(temp, self.manifest_path)
-        except BaseException:
-            if os.path.exists(temp):
-                os.unlink(temp)
-            raise
+    def join(self, *parts: str) -> str:
+        return _nuke_path(os.path.join(*parts))
 
     def clear(self) -> bool:
         """Delete this entry's folder; False if there was none.

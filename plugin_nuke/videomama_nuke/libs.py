@@ -52,6 +52,17 @@ def add_library_dirs(
     return added
 
 
+def find_hosts() -> None:
+    """``videomama_hosts`` (code shared with the Blender add-on) is needed as soon
+    as the plugin loads, before init.py runs: when Nuke's own ``sys.path``
+    lacks it, append the library folders now (``lib``, or ``client/`` in a
+    checkout)."""
+    try:
+        import videomama_hosts  # noqa: F401
+    except ImportError:
+        add_library_dirs()
+
+
 def load_client():
     """Import and return ``videomama_client``, or raise PluginError saying how to install it.
 

@@ -8,23 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import videomama_client as vc
+from videomama_hosts.durations import format_duration
 
 
 @dataclass(frozen=True)
 class Report:
     percent: int  # 0..100, what nuke.ProgressTask.setProgress takes
     message: str
-
-
-def format_duration(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes} min {seconds:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
 
 
 class ProgressTracker:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from videomama_hosts import job
 
 from .errors import PluginError
 
@@ -114,34 +116,10 @@ def key_settings(settings: NodeSettings, prompts: list | None = None) -> dict:
 
 
 @dataclass(frozen=True)
-class MatteJob:
-    """A by-reference job: absolute patterns the daemon reads and writes."""
+class MatteJob(job.MatteJob):
+    """The shared by-reference job (``videomama_hosts.job``), reading the mask EXR's alpha."""
 
-    plate: str
-    mask: str
-    output: str
-    frames: tuple[int, int]
-    backend: str = "auto"
-    window: int | None = None
-    overlap: int | None = None
-    colorspace: str | None = None
-    mask_channel: str = MASK_EXR_CHANNEL
-    options: Mapping[str, str] = field(default_factory=dict)
-
-    def settings(self, client_module):
-        return client_module.MatteSettings(
-            backend=self.backend, window=self.window, overlap=self.overlap,
-            colorspace=self.colorspace, options=dict(self.options),
-        )
-
-    def submit(self, client, client_module):
-        """Start the job on ``client``; returns its event stream."""
-        # The shot is exactly the rendered range: the daemon lays its windows
-        # over these frames only, as it would for any sequence on disk.
-        return client.submit_matte(
-            self.plate, self.mask, self.output, frames=self.frames, shot=self.frames,
-            settings=self.settings(client_module), mask_channel=self.mask_channel,
-        )
+    mask_channel: str | None = MASK_EXR_CHANNEL
 
 
 def build_job(settings: NodeSettings, source: str, mask: str, output: str, frames: tuple[int, int]) -> MatteJob:

@@ -44,6 +44,7 @@ def test_extension_zip_has_a_valid_manifest_and_its_wheels(built):
     assert manifest["permissions"]["network"]
     assert sorted(manifest["wheels"]) == [
         "./wheels/videomama_client-0.1.0-py3-none-any.whl",
+        "./wheels/videomama_hosts-0.1.0-py3-none-any.whl",
         "./wheels/videomama_proto-0.1.0-py3-none-any.whl",
     ]
     for wheel in manifest["wheels"]:
@@ -79,6 +80,7 @@ def test_legacy_zip_has_bl_info_and_a_lib_folder(built):
         init = archive.read("videomama_blender/__init__.py").decode()
     assert "bl_info" in init
     assert "videomama_blender/lib/videomama_client/__init__.py" in names
+    assert "videomama_blender/lib/videomama_hosts/manifest.py" in names
     assert "videomama_blender/lib/videomama_proto/v1/videomama_pb2.py" in names
 
 

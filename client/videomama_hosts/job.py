@@ -1,0 +1,45 @@
+"""A by-reference matte job: absolute patterns the daemon reads and writes.
+
+Built by each plugin from its own settings; turned into a daemon job only
+once the client has loaded, which ``submit`` is handed (so this module never
+imports it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class MatteJob:
+    """A by-reference job: absolute patterns the daemon reads and writes."""
+
+    plate: str
+    mask: str
+    output: str
+    frames: tuple[int, int]
+    backend: str = "auto"
+    window: int | None = None
+    overlap: int | None = None
+    colorspace: str | None = None
+    # The mask file's channel to read; None leaves it to the daemon, which
+    # takes the only channel of a one-channel EXR.
+    mask_channel: str | None = None
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    def settings(self, client_module):
+        return client_module.MatteSettings(
+            backend=self.backend, window=self.window, overlap=self.overlap,
+            colorspace=self.colorspace, options=dict(self.options),
+        )
+
+    def submit(self, client, client_module):
+        """Start the job on ``client`` (a ``client_module.Client``); returns its event stream."""
+        # The shot is exactly the rendered range: the daemon lays its windows
+        # over these frames only, as it would for any sequence on disk.
+        extra = {} if self.mask_channel is None else {"mask_channel": self.mask_channel}
+        return client.submit_matte(
+            self.plate, self.mask, self.output, frames=self.frames, shot=self.frames,
+            settings=self.settings(client_module), **extra,
+        )
