@@ -8,11 +8,19 @@ band's area, not the frame's.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
+import threading
+
 import numpy as np
 
 from .trimap import BACKGROUND, FOREGROUND, UNKNOWN
 
+log = logging.getLogger(__name__)
+
 _MARGIN = 4
+_STDOUT_SWAP = threading.Lock()
 _ICHOL_SHIFTS = (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0)
 
 
@@ -26,6 +34,23 @@ def _bounding_box(band: np.ndarray) -> tuple[slice, slice] | None:
         slice(max(0, rows[0] - _MARGIN), min(height, rows[-1] + _MARGIN + 1)),
         slice(max(0, cols[0] - _MARGIN), min(width, cols[-1] + _MARGIN + 1)),
     )
+
+
+def _quiet_ichol(ichol, matrix):
+    """pymatting's incomplete Cholesky, with its retry warnings sent to the log.
+
+    pymatting ``print``s a "PERFORMANCE WARNING" to stdout each time a shift
+    fails before a larger one works; that is routine for matting Laplacians and
+    would litter CLI output and farm logs.  stdout is swapped only around this
+    call, under a lock: the daemon runs CPU jobs in threads, and two
+    overlapping swaps would leave stdout pointing at a dead buffer.
+    """
+    captured = io.StringIO()
+    with _STDOUT_SWAP, contextlib.redirect_stdout(captured):
+        factor = ichol(matrix, shifts=_ICHOL_SHIFTS)
+    if captured.getvalue():
+        log.debug("ichol needed a larger diagonal shift: %s", " ".join(captured.getvalue().split()))
+    return factor
 
 
 def solve_alpha(plate: np.ndarray, trimap: np.ndarray, epsilon: float = 1e-5) -> np.ndarray:
@@ -52,7 +77,7 @@ def solve_alpha(plate: np.ndarray, trimap: np.ndarray, epsilon: float = 1e-5) ->
         # the diagonal shift at 1e-4 skips the unshifted factorisation that the
         # matting Laplacian usually fails (pymatting then prints a warning to
         # stdout and retries), which also roughly halves the solve time.
-        preconditioner=lambda matrix: ichol(matrix, shifts=_ICHOL_SHIFTS),
+        preconditioner=lambda matrix: _quiet_ichol(ichol, matrix),
         laplacian_kwargs={"epsilon": epsilon},
         cg_kwargs={"maxiter": 2000},
     )
