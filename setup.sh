@@ -59,6 +59,15 @@ if [ -n "$extras" ]; then
     .venv/bin/python -m pip install --quiet "torch==2.13.0"
 fi
 .venv/bin/python -m pip install --quiet --editable ".${extras}"
+if [ -n "$extras" ]; then
+    # SAM2 (tracking tests, random weights): its PyPI dependencies pull
+    # torchvision, which brings a CUDA torch and does not import with the CPU
+    # one, and the video predictor never needs it.  So install its two real
+    # dependencies, then sam2 itself without dependencies, built against the
+    # torch above (hence no build isolation) and without its CUDA extension.
+    .venv/bin/python -m pip install --quiet hydra-core iopath
+    SAM2_BUILD_CUDA=0 .venv/bin/python -m pip install --quiet --no-build-isolation --no-deps "sam2==1.1.0"
+fi
 # pymatting compiles its kernels with numba on first import (about 40 s, once
 # per environment); pay that here rather than in the middle of the first job.
 .venv/bin/python -c "import pymatting" 

@@ -33,6 +33,13 @@ def test_matte_then_eval_prints_every_metric(small_clip, tmp_path, capsys):
     assert scores["frames"] == 4
 
 
-def test_track_says_not_available_yet(capsys):
-    assert main(["track", "--plate", "p.####.exr", "--points", "1001:3,4,+"]) == 1
-    assert "not available yet" in capsys.readouterr().err
+def test_track_with_clicks_only_and_no_sam2_weights_is_a_clear_error(small_clip, tmp_path, capsys, monkeypatch):
+    # Clicks need SAM2; without its weights the error says so and that the
+    # flow tracker needs a mask keyframe instead.
+    monkeypatch.setenv("VIDEOMAMA_MODELS", str(tmp_path / "no-models"))
+    code = main(["track", "--plate", small_clip.plate, "--frames", "1001-1004", "--points", "1001:3,4,+",
+                 "--out", str(tmp_path / "t.####.exr")])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and "\n" not in err
+    assert "needs a mask keyframe" in err and "SAM2" in err
+    assert list(tmp_path.iterdir()) == []

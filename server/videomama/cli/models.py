@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..backends.videomama import models
+from ..tracking import sam2_models
 
 
 def add_parser(commands) -> None:
@@ -17,7 +18,8 @@ def add_parser(commands) -> None:
     )
 
     fetch = actions.add_parser("fetch", help="download a model's weights from Hugging Face")
-    fetch.add_argument("names", nargs="*", default=["videomama"], metavar="NAME", help=f"models to fetch: {', '.join(models.PACKS)} (default videomama)")
+    fetch.add_argument("names", nargs="*", default=["videomama"], metavar="NAME", help=f"models to fetch: {', '.join(models.PACKS)}, sam2 (default videomama)")
+    fetch.add_argument("--size", default="tiny", choices=list(sam2_models.SIZES), help="SAM2 size for `fetch sam2` (default tiny)")
     fetch.add_argument("--models", **location)
     fetch.set_defaults(run=run_fetch)
 
@@ -28,7 +30,11 @@ def add_parser(commands) -> None:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    packs = [models.pack(name) for name in args.names]  # unknown names fail before any download
+    # SAM2 checkpoints are single files from Meta, not a ModelPack of folders.
+    packs = [models.pack(name) for name in args.names if name != "sam2"]  # unknown names fail before any download
+    if "sam2" in args.names:
+        print(f"fetching SAM2.1 {args.size} (Apache-2.0) into {models.models_dir(args.models) / 'sam2'} ...", flush=True)
+        print(f"sam2: installed {sam2_models.fetch(args.size, args.models)}")
     for pack in packs:
         print(f"Licence notice for '{pack.name}':\n{pack.licence}\n")
         print(f"fetching {pack.name} into {models.models_dir(args.models)} ...", flush=True)

@@ -1,0 +1,1 @@
+"""Masks for a shot from a few prompts: mask keyframes (flow tracker), clicks or boxes (SAM2)."""

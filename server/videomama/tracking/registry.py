@@ -1,0 +1,57 @@
+"""Trackers by identifier, like the matting backends: ``module:Class`` imported on demand.
+
+Listing trackers and checking ``availability()`` never imports torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import InputError, NotAvailableError
+from .prompts import Prompts
+
+_BUILTIN = {
+    "flow": "videomama.tracking.flow_tracker:FlowTracker",
+    "sam2": "videomama.tracking.sam2_tracker:Sam2Tracker",
+}
+FLOW_NEEDS_MASK = (
+    "the flow tracker needs a mask keyframe (--mask-keyframe FRAME=FILE); "
+    "points and boxes need SAM2 (--tracker sam2)"
+)
+
+
+def names() -> list[str]:
+    return list(_BUILTIN)
+
+
+def tracker_class(identifier: str):
+    if identifier not in _BUILTIN:
+        raise InputError(f"unknown tracker '{identifier}'; choose auto or one of: {', '.join(_BUILTIN)}")
+    module_name, _, class_name = _BUILTIN[identifier].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def resolve(identifier: str, prompts: Prompts) -> str:
+    """Pick the tracker: ``auto`` prefers SAM2 when it can run, else the flow tracker."""
+    if identifier == "auto":
+        availability = tracker_class("sam2").availability()
+        if availability.available and availability.auto:
+            return "sam2"
+        if not prompts.masks:
+            raise InputError(f"{FLOW_NEEDS_MASK}; SAM2 cannot run here: {availability.reason}")
+        _check_flow_prompts(prompts)
+        return "flow"
+    availability = tracker_class(identifier).availability()
+    if not availability.available:
+        raise NotAvailableError(f"tracker '{identifier}' cannot run here: {availability.reason}")
+    if identifier == "flow":
+        _check_flow_prompts(prompts)
+    return identifier
+
+
+def _check_flow_prompts(prompts: Prompts) -> None:
+    if not prompts.masks:
+        raise InputError(FLOW_NEEDS_MASK)
+    if prompts.points or prompts.boxes:
+        # Silently ignoring clicks would leave the artist wondering why they did nothing.
+        raise InputError("the flow tracker uses mask keyframes only; points and boxes need SAM2 (--tracker sam2)")
