@@ -74,8 +74,12 @@ def run_matte(
     reading = _plan_from_shot_start(job) if chained else job
 
     # 1. Resume: frames whose output already carries this job's settings hash.
-    chain_inputs = _chain_input_digests(reading) if chained else None
-    hashes = {f: _settings_hash(job, f, description, chain_inputs) for f in job.frames}
+    # Each input file is looked at once: the hashes of neighbouring frames share
+    # most of their windows, and stat/realpath are slow on network storage.
+    span = range(reading.windows[0].first, reading.windows[-1].last + 1)
+    records = {f: _input_record(reading, f) for f in span}
+    chain_inputs = _chain_input_digests(records) if chained else None
+    hashes = {f: _settings_hash(job, f, description, records, chain_inputs) for f in job.frames}
     todo = set(job.frames)
     if not request.force:
         result.skipped = [f for f in job.frames if read_metadata(job.output.path(f)).get(HASH_KEY) == hashes[f]]
@@ -184,7 +188,7 @@ def _input_record(job: MattePlan, frame: int) -> list[tuple[str, int, int]]:
     return records
 
 
-def _chain_input_digests(reading: MattePlan) -> dict[int, str]:
+def _chain_input_digests(records: dict[int, list[tuple[str, int, int]]]) -> dict[int, str]:
     """Per frame, one digest of the input files of every frame from the shot's start to it.
 
     A chained frame depends on all earlier windows; a running digest keeps
@@ -192,15 +196,18 @@ def _chain_input_digests(reading: MattePlan) -> dict[int, str]:
     """
     digest = hashlib.sha256()
     digests = {}
-    last = reading.windows[-1].last
-    for frame in range(reading.grid.shot.first, last + 1):
-        digest.update(json.dumps(_input_record(reading, frame)).encode())
+    for frame in sorted(records):
+        digest.update(json.dumps(records[frame]).encode())
         digests[frame] = digest.hexdigest()
     return digests
 
 
 def _settings_hash(
-    job: MattePlan, frame: int, description: dict[str, str], chain_inputs: dict[int, str] | None = None
+    job: MattePlan,
+    frame: int,
+    description: dict[str, str],
+    records: dict[int, list[tuple[str, int, int]]],
+    chain_inputs: dict[int, str] | None = None,
 ) -> str:
     """Everything that decides a frame's alpha: settings, backend and the input files it saw.
 
@@ -215,7 +222,7 @@ def _settings_hash(
     if chain_inputs is not None:
         inputs = chain_inputs[last]
     else:
-        inputs = [record for f in range(min(w.first for w in covering), last + 1) for record in _input_record(job, f)]
+        inputs = [record for f in range(min(w.first for w in covering), last + 1) for record in records[f]]
     settings = {
         "backend": description,
         "shot": str(job.grid.shot),
