@@ -22,6 +22,7 @@ backend peak memory at 256 frames <= 1.2x that at 16.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -33,6 +34,7 @@ import torch
 from videomama.backends.base import StopToken, WindowInput
 from videomama.backends.videomama.architectures import build_random_models
 from videomama.backends.videomama.backend import VideoMamaBackend
+from videomama.backends.videomama.loading import prepare_modules
 from videomama.backends.videomama.memory import is_out_of_memory
 from videomama.matting.windows import WindowGrid
 from videomama.sequences.pattern import FrameRange
@@ -40,6 +42,11 @@ from videomama.sequences.pattern import FrameRange
 WINDOW, OVERLAP, DECODE_CHUNK = 16, 4, 8
 PAPER_UNET_GFLOPS_12_FRAMES = 30983  # VideoMaMa supplement, Table 8: one step, 12 frames at 576x1024
 # Dense fp16/bf16 tensor-core peaks (TFLOP/s, no sparsity), by name fragment.
+# Backend settings compared (VideoMamaBackend options).
+VARIANTS = {
+    "plain": {},
+    "compile": {"compile": True},
+}
 PEAK_TFLOPS = {"H200": 989.0, "H100 SXM": 989.0, "H100": 756.0, "A100": 312.0, "L40S": 362.0, "A6000": 155.0, "4090": 165.0}
 
 
@@ -237,7 +244,7 @@ def main() -> None:
     size_group = parser.add_mutually_exclusive_group()
     size_group.add_argument("--full-size", dest="model_size", action="store_const", const="full")
     size_group.add_argument("--tiny", dest="model_size", action="store_const", const="tiny")
-    parser.add_argument("--compile", action="store_true", help="torch.compile the backend's networks")
+    parser.add_argument("--variants", default="plain", help=f"backend settings to measure, comma-separated: {', '.join(VARIANTS)}")
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--peak-tflops", type=float, help="the device's dense fp16 peak, if not in the table")
     parser.add_argument("--json", help="also write the rows here")
@@ -248,46 +255,57 @@ def main() -> None:
     dtype = torch.float16 if args.device.startswith("cuda") else torch.float32
     peak, device_name = peak_tflops(args.device, args.peak_tflops)
 
-    # 1. Models, shared by both methods (random weights, built on the device).
-    vae, unet = build_random_models(model_size, device=args.device)
-    backend = VideoMamaBackend.from_modules(  # casts vae and unet to dtype in place
-        vae, unet, device=args.device, dtype={torch.float16: "fp16", torch.float32: "fp32"}[dtype],
-        crop_to_mask=False, decode_chunk_size=DECODE_CHUNK, compile=args.compile,
-    )
-    clip, clip_kind = build_clip(model_size, args.device, dtype)
-
-    # 2. FLOPs per pass, for the backend's window and for each naive shot.
+    # 1. FLOPs per pass, for the backend's window and for each naive shot.
     window_flops = count_gflops(model_size, height, width, WINDOW, with_clip=False)
-    print(f"{model_size} models, {width}x{height}, {args.device} ({device_name}), {dtype}; naive CLIP: {clip_kind}")
+    print(f"{model_size} models, {width}x{height}, {args.device} ({device_name}), {dtype}", flush=True)
     print("GFLOPs per 16-frame window: " + ", ".join(f"{k} {v:,.0f}" for k, v in window_flops.items()))
     if model_size == "full":
         total, attention = unet_gflops_at_paper_setting()
         print(
             f"UNet, one step on 12 frames at 1024x576: {total:,.0f} GFLOPs counted, {total - attention:,.0f} without "
-            f"attention's batched matmuls (paper, Table 8: {PAPER_UNET_GFLOPS_12_FRAMES:,})"
+            f"attention's batched matmuls (paper, Table 8: {PAPER_UNET_GFLOPS_12_FRAMES:,})", flush=True
         )
 
-    # 3. Warm up (kernel selection, allocator, compilation), then measure each shot.
-    run_backend(backend, WINDOW, height, width)
-    if not args.skip_naive:
-        run_naive(vae, unet, clip, WINDOW, height, width)
+    # 2. The naive restatement, on its own random models (freed before the backend's).
     rows = []
-    for frames in shots:
-        windows = len(WindowGrid(FrameRange(1, frames), WINDOW, OVERLAP).windows)
-        gflops = sum(window_flops.values()) * windows / frames
-        seconds, peak_gib = measure(lambda: run_backend(backend, frames, height, width), args.device)
-        rows.append(_row("backend", frames, seconds, peak_gib, gflops, peak, f"{windows} windows"))
-        if args.skip_naive:
-            continue
-        naive_gflops = sum(count_gflops(model_size, height, width, frames, with_clip=True).values()) / frames
-        try:
-            seconds, peak_gib = measure(lambda: run_naive(vae, unet, clip, frames, height, width), args.device)
-            rows.append(_row("naive", frames, seconds, peak_gib, naive_gflops, peak, "one pass"))
-        except Exception as error:  # noqa: BLE001 - an out-of-memory is a result here
-            if not (args.device.startswith("cuda") and is_out_of_memory(error)):
-                raise
-            rows.append(Row("naive", frames, None, None, None, naive_gflops, None, "out of memory"))
-            torch.cuda.empty_cache()
+    if not args.skip_naive:
+        vae, unet = prepare_modules(*build_random_models(model_size, device=args.device), torch.device(args.device), dtype)
+        clip, clip_kind = build_clip(model_size, args.device, dtype)
+        print(f"naive CLIP: {clip_kind}", flush=True)
+        run_naive(vae, unet, clip, WINDOW, height, width)  # warm-up
+        for frames in shots:
+            naive_gflops = sum(count_gflops(model_size, height, width, frames, with_clip=True).values()) / frames
+            try:
+                seconds, peak_gib = measure(lambda: run_naive(vae, unet, clip, frames, height, width), args.device)
+                rows.append(_row("naive", frames, seconds, peak_gib, naive_gflops, peak, "one pass"))
+            except Exception as error:  # noqa: BLE001 - an out-of-memory is a result here
+                if not (args.device.startswith("cuda") and is_out_of_memory(error)):
+                    raise
+                rows.append(Row("naive", frames, None, None, None, naive_gflops, None, "out of memory"))
+            _flush_row(rows[-1])
+        del vae, unet, clip
+        _release(args.device)
+
+    # 3. The backend, per variant on fresh models: warm up (kernel selection,
+    #    allocator, compilation), then measure each shot.
+    for variant in args.variants.split(","):
+        vae, unet = build_random_models(model_size, device=args.device)
+        backend = VideoMamaBackend.from_modules(  # casts vae and unet to dtype in place
+            vae, unet, device=args.device, dtype={torch.float16: "fp16", torch.float32: "fp32"}[dtype],
+            crop_to_mask=False, decode_chunk_size=DECODE_CHUNK, **VARIANTS[variant],
+        )
+        warm_seconds, _ = measure(lambda: run_backend(backend, WINDOW, height, width), args.device)
+        print(f"{variant}: warm-up window {warm_seconds:.1f} s", flush=True)
+        method = "backend" if variant == "plain" else f"backend[{variant}]"
+        for frames in shots:
+            windows = len(WindowGrid(FrameRange(1, frames), WINDOW, OVERLAP).windows)
+            gflops = sum(window_flops.values()) * windows / frames
+            seconds, peak_gib = measure(lambda: run_backend(backend, frames, height, width), args.device)
+            rows.append(_row(method, frames, seconds, peak_gib, gflops, peak, f"{windows} windows"))
+            _flush_row(rows[-1])
+        backend.close()
+        del backend, vae, unet
+        _release(args.device)
 
     # 4. Report.
     _print_table(rows, peak)
@@ -297,28 +315,42 @@ def main() -> None:
                        "window_gflops": window_flops, "rows": [asdict(r) for r in rows]}, stream, indent=2)
 
 
+def _flush_row(row: Row) -> None:
+    print("row " + json.dumps(asdict(row)), flush=True)
+
+
+def _release(device: str) -> None:
+    gc.collect()
+    if device.startswith("cuda"):
+        torch.cuda.empty_cache()
+
+
 def _row(method, frames, seconds, peak_gib, gflops, peak, note) -> Row:
     tflops = gflops * frames / seconds / 1e3
     return Row(method, frames, seconds, frames / seconds, peak_gib, gflops, tflops, note)
 
 
 def _print_table(rows: list[Row], peak: float | None) -> None:
-    print(f"\n{'method':<8} {'frames':>6} {'frames/s':>9} {'peak GiB':>9} {'GFLOP/frame':>12} {'TFLOP/s':>8} {'of peak':>8}  note")
+    print(f"\n{'method':<30} {'frames':>6} {'frames/s':>9} {'peak GiB':>9} {'GFLOP/frame':>12} {'TFLOP/s':>8} {'of peak':>8}  note")
     for r in rows:
         fps = f"{r.frames_per_s:9.3f}" if r.frames_per_s else f"{'-':>9}"
         mem = f"{r.peak_gib:9.2f}" if r.peak_gib is not None else f"{'-':>9}"
         tf = f"{r.tflops_achieved:8.2f}" if r.tflops_achieved else f"{'-':>8}"
         share = f"{100 * r.tflops_achieved / peak:7.1f}%" if (peak and r.tflops_achieved) else f"{'-':>8}"
-        print(f"{r.method:<8} {r.frames:>6} {fps} {mem} {r.gflops_per_frame:12,.1f} {tf} {share}  {r.note}")
+        print(f"{r.method:<30} {r.frames:>6} {fps} {mem} {r.gflops_per_frame:12,.1f} {tf} {share}  {r.note}")
     by = {(r.method, r.frames): r for r in rows}
     for frames in sorted({r.frames for r in rows}):
-        ours, naive = by.get(("backend", frames)), by.get(("naive", frames))
-        if ours and naive and naive.frames_per_s:
-            print(f"speed-up at {frames} frames: {ours.frames_per_s / naive.frames_per_s:.2f}x (target >= 2x)")
-    backend_rows = sorted((r for r in rows if r.method == "backend" and r.peak_gib), key=lambda r: r.frames)
-    if len(backend_rows) >= 2:
-        ratio = backend_rows[-1].peak_gib / backend_rows[0].peak_gib
-        print(f"peak memory {backend_rows[-1].frames} vs {backend_rows[0].frames} frames: {ratio:.2f}x (target <= 1.2x)")
+        naive = by.get(("naive", frames))
+        for ours in (r for r in rows if r.method.startswith("backend") and r.frames == frames):
+            if naive and naive.frames_per_s and ours.frames_per_s:
+                print(f"{ours.method} speed-up at {frames} frames: {ours.frames_per_s / naive.frames_per_s:.2f}x (target >= 2x)")
+            elif naive:
+                print(f"{ours.method} at {frames} frames: naive {naive.note}")
+    for method in sorted({r.method for r in rows if r.method.startswith("backend")}):
+        measured = sorted((r for r in rows if r.method == method and r.peak_gib), key=lambda r: r.frames)
+        if len(measured) >= 2:
+            ratio = measured[-1].peak_gib / measured[0].peak_gib
+            print(f"{method} peak memory {measured[-1].frames} vs {measured[0].frames} frames: {ratio:.2f}x (target <= 1.2x)")
 
 
 if __name__ == "__main__":

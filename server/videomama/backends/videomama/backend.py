@@ -101,7 +101,7 @@ class VideoMamaBackend:
         BackendOption("chained", _DEFAULTS.chained, "condition each window's overlap frames on the previous window's alpha (no seams; the shot is always run from its start)"),
         BackendOption("decode_chunk_size", _DEFAULTS.decode_chunk_size, "frames the VAE encodes or decodes at once (fewer = less GPU memory)"),
         BackendOption("vram_budget_gb", _DEFAULTS.vram_budget_gb, "GPU memory for activations; 0 = 90% of what is free after loading"),
-        BackendOption("compile", _DEFAULTS.compile, "torch.compile the networks (pays off on long shots)"),
+        BackendOption("compile", _DEFAULTS.compile, "torch.compile the VAE (decode 2.65x faster on an H200; each new canvas size compiles for about a minute, so it pays off on long shots and in the daemon)"),
         BackendOption("models", _DEFAULTS.models, "models directory (default: VIDEOMAMA_MODELS, else the per-user cache folder)"),
     )
 
@@ -128,7 +128,7 @@ class VideoMamaBackend:
         self._weights = weights
         self.chains_windows = settings.chained  # read by the engine
         if settings.compile:
-            compile_modules(vae, unet)
+            compile_modules(vae)
         self._pipeline = OneStepMattingPipeline(vae, unet, settings.decode_chunk_size)
         self._grid = self._pipeline.layout.grid
         self._budget = self._memory_budget(vae, unet)
