@@ -198,6 +198,23 @@ def test_a_large_roi_is_scaled_to_the_token_cap_keeping_aspect():
         plan_placement(Box(0, 0, 10, 10), 100, 100, GRID, max_tokens=10)
 
 
+def test_a_coarser_canvas_step_lets_nearby_rois_share_one_canvas_size():
+    rois = [Box(1000 + 7 * i, 500, 690 + 9 * i, 900 - 8 * i) for i in range(8)]  # a subject moving and deforming
+
+    def sizes(step: int) -> set[tuple[int, int]]:
+        placements = (plan_placement(r, 3840, 2160, GRID, max_tokens=60544, step=step) for r in rois)
+        return {(p.width, p.height) for p in placements}
+
+    assert len(sizes(64)) > 2 and len(sizes(256)) == 1
+    placement = plan_placement(rois[0], 3840, 2160, GRID, max_tokens=60544, step=256)
+    assert placement.width % 256 == 0 and placement.height % 256 == 0 and placement.scale == 1.0
+    assert placement.source.x <= rois[0].x and placement.source.x + placement.source.width >= rois[0].x + rois[0].width
+    # A step that cannot fit the cap even once falls back to the grid.
+    assert plan_placement(Box(0, 0, 500, 500), 500, 500, GRID, max_tokens=1000, step=2048).width % 64 == 0
+    with pytest.raises(InputError, match="multiple of 64"):
+        plan_placement(rois[0], 3840, 2160, GRID, max_tokens=60544, step=100)
+
+
 def test_a_box_past_the_plate_is_padded_and_pasted_back_in_place():
     plate = np.arange(30 * 40, dtype=np.float32).reshape(30, 40)
     placement = plan_placement(Box(5, 3, 20, 20), 40, 30, GRID, max_tokens=60544)  # 64x64 box on a 40x30 plate

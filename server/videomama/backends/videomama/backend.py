@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 
 MASK_THRESHOLD = 0.5  # the reference binarises masks (8-bit > 127) before the model sees them
 OOM_SHRINK = 0.7  # canvas area kept after an out-of-memory, per retry
+# With a compiled VAE every new canvas size costs about a minute of
+# compilation (bench/results/videomama_gpu_h200.md): sides in steps of 256
+# make the windows of a moving subject share a handful of sizes.
+COMPILED_CANVAS_STEP = 256
 FREE_MEMORY_SHARE = 0.9  # of the GPU memory free after loading, for activations by default
 
 
@@ -67,6 +71,7 @@ class Settings:
     decode_chunk_size: int = DEFAULT_DECODE_CHUNK
     vram_budget_gb: float = 0.0
     compile: bool = False
+    canvas_step: int = 0
     models: str = ""
 
     def __post_init__(self) -> None:
@@ -80,6 +85,8 @@ class Settings:
             raise InputError(f"roi_margin must be 0 or more, got {self.roi_margin}")
         if self.decode_chunk_size < 1:
             raise InputError(f"decode_chunk_size must be at least 1, got {self.decode_chunk_size}")
+        if self.canvas_step < 0:
+            raise InputError(f"canvas_step must be 0 (automatic) or a positive multiple of 64, got {self.canvas_step}")
         if self.vram_budget_gb < 0:
             raise InputError(f"vram_budget_gb must be 0 (automatic) or more, got {self.vram_budget_gb}")
 
@@ -102,6 +109,7 @@ class VideoMamaBackend:
         BackendOption("decode_chunk_size", _DEFAULTS.decode_chunk_size, "frames the VAE encodes or decodes at once (fewer = less GPU memory)"),
         BackendOption("vram_budget_gb", _DEFAULTS.vram_budget_gb, "GPU memory for activations; 0 = 90% of what is free after loading"),
         BackendOption("compile", _DEFAULTS.compile, "torch.compile the VAE (decode 2.65x faster on an H200; each new canvas size compiles for about a minute, so it pays off on long shots and in the daemon)"),
+        BackendOption("canvas_step", _DEFAULTS.canvas_step, "model canvas sides are multiples of this many pixels; 0 = 64, or 256 with compile (windows then share compiled sizes)"),
         BackendOption("models", _DEFAULTS.models, "models directory (default: VIDEOMAMA_MODELS, else the per-user cache folder)"),
     )
 
@@ -133,6 +141,9 @@ class VideoMamaBackend:
         self._grid = self._pipeline.layout.grid
         self._budget = self._memory_budget(vae, unet)
         self._oom_caps: dict[int, int] = {}  # window length -> token cap learnt from out-of-memory
+        self._canvas_step = settings.canvas_step or (COMPILED_CANVAS_STEP if settings.compile else self._grid.multiple)
+        if self._canvas_step % self._grid.multiple:
+            raise InputError(f"canvas_step must be a multiple of {self._grid.multiple}, got {self._canvas_step}")
 
     # -- contract ---------------------------------------------------------
 
@@ -225,7 +236,7 @@ class VideoMamaBackend:
         count, height, width = window.masks.shape
         cap = self._token_cap(count)
         while True:
-            placement = plan_placement(roi, width, height, self._grid, cap)
+            placement = plan_placement(roi, width, height, self._grid, cap, self._canvas_step)
             try:
                 return placement, self._run_model(window, guides, soft, placement, stop)
             except Exception as error:

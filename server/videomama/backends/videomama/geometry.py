@@ -118,8 +118,19 @@ class Placement:
         return out
 
 
-def plan_placement(roi: Box, plate_width: int, plate_height: int, grid: ModelGrid, max_tokens: int) -> Placement:
-    """The canvas for ``roi``: native resolution, or scaled down to at most ``max_tokens``."""
+def plan_placement(
+    roi: Box, plate_width: int, plate_height: int, grid: ModelGrid, max_tokens: int, step: int | None = None
+) -> Placement:
+    """The canvas for ``roi``: native resolution, or scaled down to at most ``max_tokens``.
+
+    Canvas sides are multiples of ``step`` (default: the grid's multiple).  A
+    coarser step shows a little more plate around the subject but lets
+    windows whose masks differ by a few pixels share one canvas size, which is
+    what a compiled model needs to avoid compiling again.
+    """
+    step = step or grid.multiple
+    if step % grid.multiple:
+        raise InputError(f"canvas step {step} is not a multiple of {grid.multiple}")
     if max_tokens < grid.smallest_tokens:
         raise InputError(
             f"max_tokens={max_tokens} is below the smallest canvas the model takes "
@@ -131,10 +142,13 @@ def plan_placement(roi: Box, plate_width: int, plate_height: int, grid: ModelGri
     # 2. Round the canvas up to the grid; rounding can overshoot the cap, so
     #    shrink the scale a little until it fits (at worst one grid cell).
     while True:
-        width = _round_up(roi.width * scale, grid.multiple)
-        height = _round_up(roi.height * scale, grid.multiple)
+        width = _round_up(roi.width * scale, step)
+        height = _round_up(roi.height * scale, step)
         if grid.tokens(width, height) <= max_tokens:
             break
+        if (width, height) == (step, step):  # even one step is over the cap: fall back to the grid
+            step = grid.multiple
+            continue
         scale *= 0.98
     # 3. The plate box the canvas shows: the ROI grown to the canvas's aspect
     #    (so nothing is squashed), centred on it and kept inside the plate.
