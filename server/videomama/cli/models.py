@@ -56,6 +56,18 @@ def collect(root: str | None) -> list[dict]:
                 "folders": {component: str(folder) for component, folder in installed.folders.items()},
             }
         )
+    for size in sam2_models.SIZES:
+        checkpoint = sam2_models.checkpoint_path(size, root)
+        present = checkpoint.is_file()
+        rows.append(
+            {
+                "name": f"sam2-{size}",
+                "installed": present,
+                "missing": [] if present else [checkpoint.name],
+                "size_bytes": checkpoint.stat().st_size if present else 0,
+                "folders": {"checkpoint": str(checkpoint)},
+            }
+        )
     return rows
 
 
@@ -69,6 +81,13 @@ def run_list(args: argparse.Namespace) -> int:
         if row["installed"]:
             state = f"installed ({row['size_bytes'] / 1e9:.2f} GB)"
         else:
-            state = f"not installed (missing {', '.join(row['missing'])}): videomama models fetch {row['name']}"
-        print(f"  {row['name']:<10} {state}")
+            state = f"not installed (missing {', '.join(row['missing'])}): videomama models fetch {_fetch_arguments(row['name'])}"
+        print(f"  {row['name']:<15} {state}")
     return 0
+
+
+def _fetch_arguments(name: str) -> str:
+    """What to type after ``videomama models fetch`` for a listed row."""
+    if name.startswith("sam2-"):
+        return f"sam2 --size {name.removeprefix('sam2-')}"
+    return name
