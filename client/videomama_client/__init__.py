@@ -4,13 +4,16 @@ Depends on grpcio, protobuf, numpy and the contract (``videomama_proto``)
 only: never on the server, torch or OpenImageIO, so it imports quickly inside
 Nuke, Blender or a farm wrapper.
 
-    from videomama_client import Client, MatteSettings
+    from videomama_client import Client, MatteSettings, TrackSettings
 
     with Client("127.0.0.1:50051") as daemon:
         job = daemon.submit_matte("/show/plate.####.exr", "/show/roto.####.exr",
                                   "/show/matte.####.exr", settings=MatteSettings(backend="classic"))
         for event in job:
             ...
+        # Masks tracked from a roto keyframe first, in the same job:
+        track = TrackSettings(mask_keyframes={1001: "/show/roto.1001.exr"})
+        daemon.submit_matte("/show/plate.####.exr", track, "/show/matte.####.exr", frames=(1001, 1100)).wait()
 """
 
 from .client import DEFAULT_ADDRESS, Client
@@ -39,12 +42,13 @@ from .events import (
     Started,
 )
 from .info import Backend, DaemonInfo, Device, JobSummary, Limits
-from .settings import MatteSettings
+from .settings import Box, MatteSettings, Point, TrackSettings
 from .stream import JobStream
 
 __all__ = [
     "DEFAULT_ADDRESS",
     "Backend",
+    "Box",
     "Cancelled",
     "Client",
     "DaemonBusy",
@@ -68,8 +72,10 @@ __all__ = [
     "NotFound",
     "NotReady",
     "PermissionDenied",
+    "Point",
     "Progress",
     "Queued",
     "Started",
+    "TrackSettings",
     "Unauthenticated",
 ]

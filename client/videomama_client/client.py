@@ -14,7 +14,7 @@ from . import events
 from .connection import call_with_retries, open_channel, token_metadata, wait_until_connected
 from .info import DaemonInfo, JobSummary, daemon_info_from_proto, job_summary_from_proto
 from .inline import AlphaAssembler, InlineUpload
-from .settings import MatteSettings
+from .settings import MatteSettings, TrackSettings
 from .stream import JobStream
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
@@ -86,7 +86,7 @@ class Client:
     def submit_matte(
         self,
         plate: str,
-        mask: str,
+        mask: str | TrackSettings,
         output: str,
         *,
         frames: tuple[int, int] | None = None,
@@ -98,15 +98,25 @@ class Client:
         write_rgba: bool = False,
         force: bool = False,
         detach: bool = False,
+        track_output: str | None = None,
     ) -> JobStream:
         """Matte by reference: sequence patterns as the daemon sees them (absolute paths).
 
-        ``detach=True`` keeps the job running if this client goes away (farm
-        use); follow it later with ``watch(job_id)``.
+        ``mask`` is the rough mask sequence, or ``TrackSettings`` to track the
+        masks from prompts first, in the same job (``frames`` or ``shot`` is
+        then required; the masks go to ``track_output``, by default beside
+        the output as ``<name>_masks.####.exr``; jump warnings arrive as
+        ``JobWarning`` events).  ``detach=True`` keeps the job running if this
+        client goes away (farm use); follow it later with ``watch(job_id)``.
         """
+        tracked = isinstance(mask, TrackSettings)
+        if track_output and not tracked:
+            raise ValueError("track_output is where tracked masks go: pass TrackSettings as the mask")
         request = pb.SubmitMatteRequest(
             plate=plate,
-            mask=mask,
+            mask=None if tracked else mask,
+            track=mask.to_proto() if tracked else None,
+            track_output=track_output or "",
             output=output,
             frames=_frame_range(frames),
             shot=_frame_range(shot),
@@ -119,6 +129,39 @@ class Client:
             detach=detach,
         )
         return self._stream(self._stub.SubmitMatte, request, self._decode_event)
+
+    def submit_track(
+        self,
+        plate: str,
+        output: str,
+        frames: tuple[int, int],
+        settings: TrackSettings,
+        *,
+        colorspace: str | None = None,
+        plate_layer: str | None = None,
+        compression: str | None = None,
+        force: bool = False,
+        detach: bool = False,
+    ) -> JobStream:
+        """Track a mask sequence from prompts, by reference (absolute paths).
+
+        Events as for ``submit_matte``: progress (``phase`` "track"), one
+        ``FrameResult`` per mask written, ``JobWarning`` for frames where the
+        track jumps, then ``Finished`` naming the tracker.  A track already
+        up to date (same prompts, plates and settings) is kept unless ``force``.
+        """
+        request = pb.SubmitTrackRequest(
+            plate=plate,
+            output=output,
+            frames=_frame_range(frames),
+            settings=settings.to_proto(),
+            colorspace=colorspace or "",
+            plate_layer=plate_layer or "",
+            compression=compression or "",
+            force=force,
+            detach=detach,
+        )
+        return self._stream(self._stub.SubmitTrack, request, self._decode_event)
 
     def submit_matte_inline(
         self,

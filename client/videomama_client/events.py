@@ -37,6 +37,7 @@ class Progress(JobEvent):
     elapsed_s: float
     eta_s: float | None
     frame: int | None  # set when the update is for a frame just written
+    phase: str = "matte"  # or "track" (then window and windows_total are 0)
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ class FramesReceived(JobEvent):
 
 @dataclass(frozen=True)
 class JobWarning(JobEvent):
-    message: str
+    message: str  # e.g. "frame 1012: the mask jumps (...)"
+    frame: int | None = None  # the frame it is about, if any
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Finished(JobEvent):
     backend: str
     frames_written: int
     frames_skipped: int
+    tracker: str = ""  # track and track-then-matte jobs: the tracker used
+    masks: str = ""  # track-then-matte jobs: where the tracked masks were written
 
 
 @dataclass(frozen=True)
@@ -91,17 +95,20 @@ def from_proto(event: pb.JobEvent, address: str, alpha: np.ndarray | None = None
         p = event.progress
         eta = p.eta_s if p.HasField("eta_s") else None
         frame = p.frame if p.HasField("frame") else None
-        return Progress(*base, p.frames_done, p.frames_total, p.window, p.windows_total, p.elapsed_s, eta, frame)
+        return Progress(
+            *base, p.frames_done, p.frames_total, p.window, p.windows_total, p.elapsed_s, eta, frame, p.phase or "matte"
+        )
     if kind == "frame_result":
         return FrameResult(*base, event.frame_result.frame, event.frame_result.path, alpha)
     if kind == "frames_received":
         r = event.frames_received
         return FramesReceived(*base, r.frames_received, r.frames_total, r.bytes_received)
     if kind == "warning":
-        return JobWarning(*base, event.warning.message)
+        frame = event.warning.frame if event.warning.HasField("frame") else None
+        return JobWarning(*base, event.warning.message, frame)
     if kind == "finished":
         f = event.finished
-        return Finished(*base, f.output, f.backend, f.frames_written, f.frames_skipped)
+        return Finished(*base, f.output, f.backend, f.frames_written, f.frames_skipped, f.tracker, f.masks)
     if kind == "failed":
         return Failed(*base, error_for_number(event.failed.code, event.failed.message, address))
     # A newer daemon may send kinds this client does not know; say so instead of crashing.

@@ -20,6 +20,7 @@ from videomama.backends import registry
 from videomama.jobs.backend_cache import BackendCache
 from videomama.sequences.image_io import read_mask, read_metadata, write_image
 from videomama.synthetic import ClipSpec, write_clip
+from videomama.tracking import registry as tracking_registry
 
 # Windows of 4 frames overlapping by 1: several windows even on a short clip,
 # so a job can be caught between two of them.
@@ -66,15 +67,40 @@ class SlowBackend:
         return self._inner.describe()
 
     def matte(self, window, stop):
-        deadline = time.monotonic() + self._delay_s
-        while time.monotonic() < deadline:
-            stop.check()
-            time.sleep(0.01)
+        _wait(self._delay_s, stop)
         return self._inner.matte(window, stop)
 
 
 def slow_backends(delay_s: float) -> BackendCache:
     return BackendCache(600.0, create=lambda name, options: SlowBackend(registry.create(name, options), delay_s))
+
+
+def _wait(delay_s: float, stop) -> None:
+    deadline = time.monotonic() + delay_s
+    while time.monotonic() < deadline:
+        stop.check()
+        time.sleep(0.01)
+
+
+class SlowTracker:
+    """A real tracker that waits before handing over each mask, polling the stop token."""
+
+    def __init__(self, inner, delay_s: float) -> None:
+        self._inner = inner
+        self._delay_s = delay_s
+
+    def describe(self) -> dict[str, str]:
+        return self._inner.describe()
+
+    def track(self, frames, plate, keyframe_masks, stop, prompts=None):
+        for frame, mask in self._inner.track(frames, plate, keyframe_masks, stop, prompts=prompts):
+            _wait(self._delay_s, stop)
+            yield frame, mask
+
+
+def slow_trackers(delay_s: float):
+    """A daemon's tracker factory making slowed-down real trackers."""
+    return lambda name: SlowTracker(tracking_registry.create(name), delay_s)
 
 
 def alpha(path: str | Path) -> np.ndarray:

@@ -41,6 +41,27 @@ def test_matte_through_the_daemon_writes_what_a_local_run_writes(clip, daemon, t
     assert f"8 frames written, 0 already up to date (backend classic, daemon {daemon.address})" in capsys.readouterr().out
 
 
+def test_track_and_matte_with_prompts_through_the_daemon(clip, daemon, tmp_path, monkeypatch, capsys):
+    prompts = ["--plate", clip.plate, "--frames", f"{clip.first}-{clip.last}",
+               "--mask-keyframe", f"{clip.first}={clip.folder / f'alpha.{clip.first}.exr'}", "--quiet"]
+    assert main(["track", *prompts, "--out", str(tmp_path / "local" / "masks.####.exr")]) == 0
+    assert main(["track", *prompts, "--out", str(tmp_path / "daemon" / "masks.####.exr"), "--server", daemon.address]) == 0
+    assert_same_frames(tmp_path / "local", tmp_path / "daemon", name="masks")
+    assert f"8 masks written (tracker flow, daemon {daemon.address})" in capsys.readouterr().out
+
+    monkeypatch.chdir(tmp_path)  # relative outputs are made absolute for the daemon
+    matte = ["matte", *prompts, *MATTE_SETTINGS, "--server", daemon.address]
+    assert main([*matte, "--out", "shot/matte.####.exr"]) == 0
+    out = capsys.readouterr().out
+    assert f"{tmp_path / 'shot' / 'matte_masks.####.exr'}: masks tracked (tracker flow)" in out
+    assert "8 frames written, 0 already up to date (backend classic" in out
+    assert sorted(p.name for p in (tmp_path / "shot").iterdir()) == sorted(
+        [f"matte.{f}.exr" for f in clip.frames] + [f"matte_masks.{f}.exr" for f in clip.frames]
+    )
+    assert main([*matte, "--out", "shot/matte.####.exr", "--mask", clip.mask]) == 1
+    assert "not both" in capsys.readouterr().err
+
+
 def test_a_failed_job_is_one_line_and_exit_status_1(clip, daemon, tmp_path, capsys):
     status = main([
         "matte", "--plate", clip.plate, "--mask", clip.mask, "--out", str(tmp_path / "m.####.exr"),

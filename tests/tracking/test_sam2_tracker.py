@@ -62,6 +62,7 @@ def test_track_cli_with_clicks_runs_sam2(small_clip, tmp_path, capsys, monkeypat
 
     class Installed:
         availability = classmethod(lambda cls: Availability(True))
+        fingerprint = classmethod(lambda cls: "sam2: random weights")
 
         def __new__(cls):
             return tracker

@@ -153,7 +153,7 @@ class JobStarted(_message.Message):
     def __init__(self, backend: _Optional[str] = ..., device: _Optional[str] = ...) -> None: ...
 
 class JobProgress(_message.Message):
-    __slots__ = ("frames_done", "frames_total", "window", "windows_total", "elapsed_s", "eta_s", "frame")
+    __slots__ = ("frames_done", "frames_total", "window", "windows_total", "elapsed_s", "eta_s", "frame", "phase")
     FRAMES_DONE_FIELD_NUMBER: _ClassVar[int]
     FRAMES_TOTAL_FIELD_NUMBER: _ClassVar[int]
     WINDOW_FIELD_NUMBER: _ClassVar[int]
@@ -161,6 +161,7 @@ class JobProgress(_message.Message):
     ELAPSED_S_FIELD_NUMBER: _ClassVar[int]
     ETA_S_FIELD_NUMBER: _ClassVar[int]
     FRAME_FIELD_NUMBER: _ClassVar[int]
+    PHASE_FIELD_NUMBER: _ClassVar[int]
     frames_done: int
     frames_total: int
     window: int
@@ -168,7 +169,8 @@ class JobProgress(_message.Message):
     elapsed_s: float
     eta_s: float
     frame: int
-    def __init__(self, frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., window: _Optional[int] = ..., windows_total: _Optional[int] = ..., elapsed_s: _Optional[float] = ..., eta_s: _Optional[float] = ..., frame: _Optional[int] = ...) -> None: ...
+    phase: str
+    def __init__(self, frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., window: _Optional[int] = ..., windows_total: _Optional[int] = ..., elapsed_s: _Optional[float] = ..., eta_s: _Optional[float] = ..., frame: _Optional[int] = ..., phase: _Optional[str] = ...) -> None: ...
 
 class FrameResult(_message.Message):
     __slots__ = ("frame", "path")
@@ -189,22 +191,28 @@ class FramesReceived(_message.Message):
     def __init__(self, frames_received: _Optional[int] = ..., frames_total: _Optional[int] = ..., bytes_received: _Optional[int] = ...) -> None: ...
 
 class JobWarning(_message.Message):
-    __slots__ = ("message",)
+    __slots__ = ("message", "frame")
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    FRAME_FIELD_NUMBER: _ClassVar[int]
     message: str
-    def __init__(self, message: _Optional[str] = ...) -> None: ...
+    frame: int
+    def __init__(self, message: _Optional[str] = ..., frame: _Optional[int] = ...) -> None: ...
 
 class JobFinished(_message.Message):
-    __slots__ = ("output", "backend", "frames_written", "frames_skipped")
+    __slots__ = ("output", "backend", "frames_written", "frames_skipped", "tracker", "masks")
     OUTPUT_FIELD_NUMBER: _ClassVar[int]
     BACKEND_FIELD_NUMBER: _ClassVar[int]
     FRAMES_WRITTEN_FIELD_NUMBER: _ClassVar[int]
     FRAMES_SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    TRACKER_FIELD_NUMBER: _ClassVar[int]
+    MASKS_FIELD_NUMBER: _ClassVar[int]
     output: str
     backend: str
     frames_written: int
     frames_skipped: int
-    def __init__(self, output: _Optional[str] = ..., backend: _Optional[str] = ..., frames_written: _Optional[int] = ..., frames_skipped: _Optional[int] = ...) -> None: ...
+    tracker: str
+    masks: str
+    def __init__(self, output: _Optional[str] = ..., backend: _Optional[str] = ..., frames_written: _Optional[int] = ..., frames_skipped: _Optional[int] = ..., tracker: _Optional[str] = ..., masks: _Optional[str] = ...) -> None: ...
 
 class JobFailed(_message.Message):
     __slots__ = ("code", "message")
@@ -289,9 +297,11 @@ class Limits(_message.Message):
     def __init__(self, max_frame_pixels: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., chunk_bytes: _Optional[int] = ..., cpu_workers: _Optional[int] = ..., gpu_workers: _Optional[int] = ..., token_required: _Optional[bool] = ..., output_roots: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SubmitMatteRequest(_message.Message):
-    __slots__ = ("plate", "mask", "output", "frames", "shot", "settings", "plate_layer", "mask_channel", "compression", "write_rgba", "force", "detach")
+    __slots__ = ("plate", "mask", "track", "track_output", "output", "frames", "shot", "settings", "plate_layer", "mask_channel", "compression", "write_rgba", "force", "detach")
     PLATE_FIELD_NUMBER: _ClassVar[int]
     MASK_FIELD_NUMBER: _ClassVar[int]
+    TRACK_FIELD_NUMBER: _ClassVar[int]
+    TRACK_OUTPUT_FIELD_NUMBER: _ClassVar[int]
     OUTPUT_FIELD_NUMBER: _ClassVar[int]
     FRAMES_FIELD_NUMBER: _ClassVar[int]
     SHOT_FIELD_NUMBER: _ClassVar[int]
@@ -304,6 +314,8 @@ class SubmitMatteRequest(_message.Message):
     DETACH_FIELD_NUMBER: _ClassVar[int]
     plate: str
     mask: str
+    track: TrackSettings
+    track_output: str
     output: str
     frames: FrameRange
     shot: FrameRange
@@ -314,9 +326,85 @@ class SubmitMatteRequest(_message.Message):
     write_rgba: bool
     force: bool
     detach: bool
-    def __init__(self, plate: _Optional[str] = ..., mask: _Optional[str] = ..., output: _Optional[str] = ..., frames: _Optional[_Union[FrameRange, _Mapping]] = ..., shot: _Optional[_Union[FrameRange, _Mapping]] = ..., settings: _Optional[_Union[MatteSettings, _Mapping]] = ..., plate_layer: _Optional[str] = ..., mask_channel: _Optional[str] = ..., compression: _Optional[str] = ..., write_rgba: _Optional[bool] = ..., force: _Optional[bool] = ..., detach: _Optional[bool] = ...) -> None: ...
+    def __init__(self, plate: _Optional[str] = ..., mask: _Optional[str] = ..., track: _Optional[_Union[TrackSettings, _Mapping]] = ..., track_output: _Optional[str] = ..., output: _Optional[str] = ..., frames: _Optional[_Union[FrameRange, _Mapping]] = ..., shot: _Optional[_Union[FrameRange, _Mapping]] = ..., settings: _Optional[_Union[MatteSettings, _Mapping]] = ..., plate_layer: _Optional[str] = ..., mask_channel: _Optional[str] = ..., compression: _Optional[str] = ..., write_rgba: _Optional[bool] = ..., force: _Optional[bool] = ..., detach: _Optional[bool] = ...) -> None: ...
 
 class SubmitMatteResponse(_message.Message):
+    __slots__ = ("event",)
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    event: JobEvent
+    def __init__(self, event: _Optional[_Union[JobEvent, _Mapping]] = ...) -> None: ...
+
+class TrackPoint(_message.Message):
+    __slots__ = ("frame", "x", "y", "positive")
+    FRAME_FIELD_NUMBER: _ClassVar[int]
+    X_FIELD_NUMBER: _ClassVar[int]
+    Y_FIELD_NUMBER: _ClassVar[int]
+    POSITIVE_FIELD_NUMBER: _ClassVar[int]
+    frame: int
+    x: float
+    y: float
+    positive: bool
+    def __init__(self, frame: _Optional[int] = ..., x: _Optional[float] = ..., y: _Optional[float] = ..., positive: _Optional[bool] = ...) -> None: ...
+
+class TrackBox(_message.Message):
+    __slots__ = ("frame", "x0", "y0", "x1", "y1")
+    FRAME_FIELD_NUMBER: _ClassVar[int]
+    X0_FIELD_NUMBER: _ClassVar[int]
+    Y0_FIELD_NUMBER: _ClassVar[int]
+    X1_FIELD_NUMBER: _ClassVar[int]
+    Y1_FIELD_NUMBER: _ClassVar[int]
+    frame: int
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    def __init__(self, frame: _Optional[int] = ..., x0: _Optional[float] = ..., y0: _Optional[float] = ..., x1: _Optional[float] = ..., y1: _Optional[float] = ...) -> None: ...
+
+class MaskKeyframe(_message.Message):
+    __slots__ = ("frame", "path")
+    FRAME_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    frame: int
+    path: str
+    def __init__(self, frame: _Optional[int] = ..., path: _Optional[str] = ...) -> None: ...
+
+class TrackSettings(_message.Message):
+    __slots__ = ("mask_keyframes", "points", "boxes", "tracker", "soft")
+    MASK_KEYFRAMES_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    BOXES_FIELD_NUMBER: _ClassVar[int]
+    TRACKER_FIELD_NUMBER: _ClassVar[int]
+    SOFT_FIELD_NUMBER: _ClassVar[int]
+    mask_keyframes: _containers.RepeatedCompositeFieldContainer[MaskKeyframe]
+    points: _containers.RepeatedCompositeFieldContainer[TrackPoint]
+    boxes: _containers.RepeatedCompositeFieldContainer[TrackBox]
+    tracker: str
+    soft: bool
+    def __init__(self, mask_keyframes: _Optional[_Iterable[_Union[MaskKeyframe, _Mapping]]] = ..., points: _Optional[_Iterable[_Union[TrackPoint, _Mapping]]] = ..., boxes: _Optional[_Iterable[_Union[TrackBox, _Mapping]]] = ..., tracker: _Optional[str] = ..., soft: _Optional[bool] = ...) -> None: ...
+
+class SubmitTrackRequest(_message.Message):
+    __slots__ = ("plate", "output", "frames", "settings", "colorspace", "plate_layer", "compression", "force", "detach")
+    PLATE_FIELD_NUMBER: _ClassVar[int]
+    OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    FRAMES_FIELD_NUMBER: _ClassVar[int]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    COLORSPACE_FIELD_NUMBER: _ClassVar[int]
+    PLATE_LAYER_FIELD_NUMBER: _ClassVar[int]
+    COMPRESSION_FIELD_NUMBER: _ClassVar[int]
+    FORCE_FIELD_NUMBER: _ClassVar[int]
+    DETACH_FIELD_NUMBER: _ClassVar[int]
+    plate: str
+    output: str
+    frames: FrameRange
+    settings: TrackSettings
+    colorspace: str
+    plate_layer: str
+    compression: str
+    force: bool
+    detach: bool
+    def __init__(self, plate: _Optional[str] = ..., output: _Optional[str] = ..., frames: _Optional[_Union[FrameRange, _Mapping]] = ..., settings: _Optional[_Union[TrackSettings, _Mapping]] = ..., colorspace: _Optional[str] = ..., plate_layer: _Optional[str] = ..., compression: _Optional[str] = ..., force: _Optional[bool] = ..., detach: _Optional[bool] = ...) -> None: ...
+
+class SubmitTrackResponse(_message.Message):
     __slots__ = ("event",)
     EVENT_FIELD_NUMBER: _ClassVar[int]
     event: JobEvent

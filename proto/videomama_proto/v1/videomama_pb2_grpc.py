@@ -45,6 +45,11 @@ class VideoMaMaStub:
                 request_serializer=videomama__proto_dot_v1_dot_videomama__pb2.SubmitMatteRequest.SerializeToString,
                 response_deserializer=videomama__proto_dot_v1_dot_videomama__pb2.SubmitMatteResponse.FromString,
                 _registered_method=True)
+        self.SubmitTrack = channel.unary_stream(
+                '/videomama.v1.VideoMaMa/SubmitTrack',
+                request_serializer=videomama__proto_dot_v1_dot_videomama__pb2.SubmitTrackRequest.SerializeToString,
+                response_deserializer=videomama__proto_dot_v1_dot_videomama__pb2.SubmitTrackResponse.FromString,
+                _registered_method=True)
         self.SubmitMatteInline = channel.stream_stream(
                 '/videomama.v1.VideoMaMa/SubmitMatteInline',
                 request_serializer=videomama__proto_dot_v1_dot_videomama__pb2.SubmitMatteInlineRequest.SerializeToString,
@@ -82,6 +87,18 @@ class VideoMaMaServicer:
         """Matte a sequence by reference.  The stream carries the job's events and
         ends after its terminal event.  If the client goes away first the job is
         cancelled, unless the request set `detach`.
+        With `track` instead of `mask`, the masks are first tracked from prompts
+        in the same job (JOB_KIND_TRACK_THEN_MATTE).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitTrack(self, request, context):
+        """Track a mask sequence from prompts, by reference: the daemon reads the
+        plates and keyframe masks and writes EXR masks.  Same stream, detach and
+        cancel rules as SubmitMatte; frames where the track jumps are reported
+        as `warning` events.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -134,6 +151,11 @@ def add_VideoMaMaServicer_to_server(servicer, server):
                     servicer.SubmitMatte,
                     request_deserializer=videomama__proto_dot_v1_dot_videomama__pb2.SubmitMatteRequest.FromString,
                     response_serializer=videomama__proto_dot_v1_dot_videomama__pb2.SubmitMatteResponse.SerializeToString,
+            ),
+            'SubmitTrack': grpc.unary_stream_rpc_method_handler(
+                    servicer.SubmitTrack,
+                    request_deserializer=videomama__proto_dot_v1_dot_videomama__pb2.SubmitTrackRequest.FromString,
+                    response_serializer=videomama__proto_dot_v1_dot_videomama__pb2.SubmitTrackResponse.SerializeToString,
             ),
             'SubmitMatteInline': grpc.stream_stream_rpc_method_handler(
                     servicer.SubmitMatteInline,
@@ -211,6 +233,33 @@ class VideoMaMa:
             '/videomama.v1.VideoMaMa/SubmitMatte',
             videomama__proto_dot_v1_dot_videomama__pb2.SubmitMatteRequest.SerializeToString,
             videomama__proto_dot_v1_dot_videomama__pb2.SubmitMatteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/videomama.v1.VideoMaMa/SubmitTrack',
+            videomama__proto_dot_v1_dot_videomama__pb2.SubmitTrackRequest.SerializeToString,
+            videomama__proto_dot_v1_dot_videomama__pb2.SubmitTrackResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -158,8 +158,12 @@ def _add_matte_task(farm) -> None:
 
 
 def _run_matte_task(args: argparse.Namespace) -> int:
+    from ..farm.job import refuse_tracking
     from ..farm.session_worker import read_worker
 
+    if matte.tracking_prompts(args) is not None:
+        # Every chunk would track the whole shot into the same masks.
+        refuse_tracking()
     worker = read_worker(args.session_dir) if args.session_dir else None
     if worker is not None:
         if args.server:

@@ -1,20 +1,37 @@
-"""``videomama matte``: plate + rough mask in, EXR alpha out."""
+"""``videomama matte``: plate + rough mask in, EXR alpha out.
+
+Instead of ``--mask``, the prompts of ``videomama track`` (``--mask-keyframe``,
+``--points``, ``--box``) track the masks first, in the same run: over
+``--shot`` (else ``--frames``), into ``--masks-out`` (default: beside the
+output, ``matte.####.exr`` -> ``matte_masks.####.exr``).  See
+``tracking.then_matte`` for the checks and how resume works.
+"""
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
+from ..errors import InputError
 from ..matting.engine import run_matte
 from ..matting.request import COMPRESSIONS, MatteRequest
-from . import remote
-from .arguments import backend_option, frame_range
+from ..tracking.prompts import Prompts
+from ..tracking.then_matte import TrackThenMatteRequest, run_track_then_matte
+from . import remote, track
+from .arguments import add_prompt_arguments, backend_option, frame_range, prompts_from_args
 from .progress import ProgressBar
 
+_PROMPT_FLAGS = "--mask-keyframe, --points, --box"
 
-def add_request_arguments(parser: argparse.ArgumentParser) -> None:
-    """The arguments that make a ``MatteRequest``; ``farm`` job descriptions take the same."""
+
+def add_request_arguments(parser: argparse.ArgumentParser, mask_or_prompts: bool = False) -> None:
+    """The arguments that make a ``MatteRequest``; ``farm`` job descriptions take the same.
+
+    ``mask_or_prompts``: ``--mask`` may be replaced by tracking prompts
+    (``matte`` itself; farm jobs need the masks).
+    """
     parser.add_argument("--plate", required=True, help="plate sequence, e.g. plate.####.exr, plate.%%04d.exr, plate.$F4.exr")
-    parser.add_argument("--mask", required=True, help="rough mask sequence (alpha by default; see --mask-channel)")
+    parser.add_argument("--mask", required=not mask_or_prompts, help="rough mask sequence (alpha by default; see --mask-channel)" + (f"; or track the masks from prompts ({_PROMPT_FLAGS})" if mask_or_prompts else ""))
     parser.add_argument("--out", required=True, help="output alpha sequence, e.g. matte.####.exr")
     parser.add_argument("--frames", type=frame_range, help="frames to produce, A-B (default: the whole shot)")
     parser.add_argument("--shot", type=frame_range, help="the shot's full range, A-B, which the window grid is laid on (default: the plate and mask frames on disk)")
@@ -30,8 +47,10 @@ def add_request_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_parser(commands) -> None:
-    parser = commands.add_parser("matte", help="compute an alpha matte from a plate and a rough mask")
-    add_request_arguments(parser)
+    parser = commands.add_parser("matte", help="compute an alpha matte from a plate and a rough mask (or prompts to track one)")
+    add_request_arguments(parser, mask_or_prompts=True)
+    prompts = add_prompt_arguments(parser, "masks tracked from prompts, instead of --mask (see `videomama track`)")
+    prompts.add_argument("--masks-out", metavar="PATTERN", help="where tracked masks go (default: beside --out, matte.####.exr -> matte_masks.####.exr)")
     parser.add_argument("--force", action="store_true", help="recompute frames that are already up to date")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     remote.add_server_arguments(parser, job_options=True)
@@ -58,13 +77,38 @@ def request_from_args(args: argparse.Namespace) -> MatteRequest:
     )
 
 
+def tracking_prompts(args: argparse.Namespace) -> Prompts | None:
+    """The prompts to track the masks from, or None when ``--mask`` gives them; exactly one of the two."""
+    prompts = prompts_from_args(args)
+    if args.mask and not prompts.empty:
+        raise InputError(f"give the rough masks (--mask) or prompts to track them from ({_PROMPT_FLAGS}), not both")
+    if args.mask is None and prompts.empty:
+        raise InputError(f"give the rough masks (--mask) or prompts to track them from ({_PROMPT_FLAGS})")
+    if args.mask and (args.masks_out or args.soft or args.tracker != "auto"):
+        raise InputError("--tracker, --soft and --masks-out are for masks tracked from prompts, not for --mask")
+    return None if args.mask else prompts
+
+
+def track_then_matte_from_args(args: argparse.Namespace, prompts: Prompts) -> TrackThenMatteRequest:
+    matte = replace(request_from_args(args), mask=args.masks_out or "")
+    return TrackThenMatteRequest(matte, prompts, tracker=args.tracker, soft=args.soft)
+
+
 def run(args: argparse.Namespace) -> int:
+    prompts = tracking_prompts(args)
     if args.server:
-        return remote.run_matte(args)
+        return remote.run_matte(args, prompts)
     progress = None if args.quiet else ProgressBar("matte")
-    result = run_matte(request_from_args(args), on_progress=progress)
+    if prompts is None:
+        result = run_matte(request_from_args(args), on_progress=progress)
+        tracked = None
+    else:
+        both = run_track_then_matte(track_then_matte_from_args(args, prompts), on_progress=progress)
+        result, tracked = both.matte, both.track
     if progress:
         progress.close()
+    if tracked:
+        track.report(tracked)
     print(
         f"{result.output}: {len(result.written)} frames written, "
         f"{len(result.skipped)} already up to date (backend {result.backend})"

@@ -1,4 +1,4 @@
-"""``--server ADDRESS``: run ``matte`` and ``info`` through a daemon, via the client only.
+"""``--server ADDRESS``: run ``matte``, ``track`` and ``info`` through a daemon, via the client only.
 
 Kept apart from ``matte.py`` and ``info.py`` so those stay about local work;
 the client is imported lazily, when a command is actually sent to a daemon.
@@ -16,7 +16,9 @@ import sys
 
 from ..errors import VideoMamaError
 from ..matting.engine import MatteProgress
-from .progress import ProgressBar
+from ..tracking.prompts import Prompts
+from ..tracking.runner import TrackProgress, TrackRequest
+from .progress import ProgressBar, print_warning
 
 
 def add_server_arguments(parser: argparse.ArgumentParser, job_options: bool = False) -> None:
@@ -38,43 +40,39 @@ def _client(args: argparse.Namespace):
     return Client(args.server, token=args.token)
 
 
-def _progress_adapter(bar: ProgressBar):
-    """Feed the daemon's progress events to the same bar a local job uses."""
-    from videomama_client import Progress
+def _on_event(bar: ProgressBar | None, warnings: list[str]):
+    """Feed the daemon's progress events to the same bar a local job uses; keep its warnings."""
+    from videomama_client import JobWarning, Progress
 
     def on_event(event) -> None:
-        if isinstance(event, Progress):
-            bar(MatteProgress(
-                event.frames_done, event.frames_total, event.window, event.windows_total,
-                event.elapsed_s, event.eta_s, event.frame,
-            ))
+        if isinstance(event, JobWarning):
+            warnings.append(event.message)
+        elif isinstance(event, Progress) and bar:
+            if event.phase == "track":
+                bar(TrackProgress(event.frames_done, event.frames_total, event.elapsed_s, event.eta_s, event.frame))
+            else:
+                bar(MatteProgress(
+                    event.frames_done, event.frames_total, event.window, event.windows_total,
+                    event.elapsed_s, event.eta_s, event.frame,
+                ))
 
     return on_event
 
 
-def _range(frames) -> tuple[int, int] | None:
-    return None if frames is None else (frames.first, frames.last)
+def _run_job(args: argparse.Namespace, label: str, submit):
+    """Submit with ``submit(client)``, follow the job to its end; its ``Finished`` event.
 
+    Warnings are printed after the bar, as a local run prints them.
+    """
+    from videomama_client import DaemonError
 
-def run_matte(args: argparse.Namespace) -> int:
-    from videomama_client import DaemonError, MatteSettings
-
-    settings = MatteSettings(
-        backend=args.backend, window=args.window, overlap=args.overlap,
-        colorspace=args.colorspace, options=dict(args.option),
-    )
-    bar = None if args.quiet else ProgressBar("matte")
+    bar = None if args.quiet else ProgressBar(label)
+    warnings: list[str] = []
     try:
         with _client(args) as client:
-            # The daemon does not share this shell's working folder.
-            job = client.submit_matte(
-                os.path.abspath(args.plate), os.path.abspath(args.mask), os.path.abspath(args.out),
-                frames=_range(args.frames), shot=_range(args.shot), settings=settings,
-                plate_layer=args.plate_layer, mask_channel=args.mask_channel, compression=args.compression,
-                write_rgba=args.rgba, force=args.force, detach=args.detach,
-            )
+            job = submit(client)
             try:
-                finished = job.wait(on_event=_progress_adapter(bar) if bar else None)
+                finished = job.wait(on_event=_on_event(bar, warnings))
             except KeyboardInterrupt:
                 if args.detach and job.job_id:
                     print(f"videomama: job {job.job_id} keeps running on {args.server}", file=sys.stderr)
@@ -84,10 +82,67 @@ def run_matte(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
+    for message in warnings:
+        print_warning(message)
+    return finished
+
+
+def _range(frames) -> tuple[int, int] | None:
+    return None if frames is None else (frames.first, frames.last)
+
+
+def _track_settings(prompts: Prompts, tracker: str, soft: bool):
+    """The parsed prompts as the client sends them; the daemon does not share this shell's working folder."""
+    from videomama_client import Box, Point, TrackSettings
+
+    return TrackSettings(
+        mask_keyframes={frame: os.path.abspath(path) for frame, path in prompts.masks.items()},
+        points=[Point(p.frame, p.x, p.y, p.positive) for p in prompts.points],
+        boxes=[Box(b.frame, b.x0, b.y0, b.x1, b.y1) for b in prompts.boxes],
+        tracker=tracker,
+        soft=soft,
+    )
+
+
+def _absolute(path: str | None) -> str | None:
+    return os.path.abspath(path) if path else None
+
+
+def run_matte(args: argparse.Namespace, prompts: Prompts | None = None) -> int:
+    """``matte --server``: with ``prompts``, a track-then-matte job."""
+    from videomama_client import MatteSettings
+
+    settings = MatteSettings(
+        backend=args.backend, window=args.window, overlap=args.overlap,
+        colorspace=args.colorspace, options=dict(args.option),
+    )
+    masks = _absolute(args.mask) if prompts is None else _track_settings(prompts, args.tracker, args.soft)
+    finished = _run_job(args, "matte", lambda client: client.submit_matte(
+        os.path.abspath(args.plate), masks, os.path.abspath(args.out),
+        frames=_range(args.frames), shot=_range(args.shot), settings=settings,
+        plate_layer=args.plate_layer, mask_channel=args.mask_channel, compression=args.compression,
+        write_rgba=args.rgba, force=args.force, detach=args.detach,
+        track_output=_absolute(args.masks_out),
+    ))
+    if finished.masks:
+        print(f"{finished.masks}: masks tracked (tracker {finished.tracker})")
     print(
         f"{finished.output}: {finished.frames_written} frames written, "
         f"{finished.frames_skipped} already up to date (backend {finished.backend}, daemon {args.server})"
     )
+    return 0
+
+
+def run_track(args: argparse.Namespace, request: TrackRequest) -> int:
+    """``track --server``: a track job on the daemon."""
+    frames = request.frames
+    finished = _run_job(args, "track", lambda client: client.submit_track(
+        os.path.abspath(request.plate), os.path.abspath(request.output), (frames.first, frames.last),
+        _track_settings(request.prompts, request.tracker, request.soft),
+        colorspace=request.colorspace, plate_layer=request.plate_layer, force=request.force, detach=args.detach,
+    ))
+    state = f"{finished.frames_skipped} masks already up to date" if finished.frames_skipped else f"{finished.frames_written} masks written"
+    print(f"{finished.output}: {state} (tracker {finished.tracker}, daemon {args.server})")
     return 0
 
 

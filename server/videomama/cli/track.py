@@ -1,18 +1,20 @@
 """``videomama track``: a mask sequence from mask keyframes (flow), or clicks and boxes (SAM2).
 
-The masks it writes are what ``videomama matte --mask`` takes.  Frames where
-the track jumps are printed as warnings after the run, so an artist knows
-which frames to look at (or where to add a keyframe) before matting.
+The masks it writes are what ``videomama matte --mask`` takes (``matte`` can
+also take the prompts itself and track first).  Frames where the track
+jumps are printed as warnings after the run, so an artist knows which frames
+to look at (or where to add a keyframe) before matting.  A re-run with the
+same prompts, plates and settings keeps the masks (``--force`` re-tracks).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ..tracking.prompts import Prompts, parse_boxes, parse_mask_keyframes, parse_points
-from ..tracking.runner import TrackRequest, run_track
-from .arguments import frame_range
+from ..tracking.runner import TrackRequest, TrackResult, run_track
+from . import remote
+from .arguments import add_prompt_arguments, frame_range, prompts_from_args
+from .progress import ProgressBar, print_warning
 
 
 def add_parser(commands) -> None:
@@ -20,43 +22,44 @@ def add_parser(commands) -> None:
     parser.add_argument("--plate", required=True, help="plate sequence, e.g. plate.####.exr")
     parser.add_argument("--frames", required=True, type=frame_range, help="frames to track, A-B")
     parser.add_argument("--out", required=True, help="output mask sequence, e.g. masks.####.exr")
-    parser.add_argument("--mask-keyframe", action="append", default=[], metavar="FRAME=FILE", help="a mask for one frame, e.g. 1001=roto.1001.exr (repeatable; the flow tracker re-anchors at each)")
-    parser.add_argument("--points", action="append", default=[], metavar="F:X,Y,+|-;...", help="clicks, pixels from the top-left: + on the subject, - off it (SAM2)")
-    parser.add_argument("--box", action="append", default=[], metavar="F:X0,Y0,X1,Y1", help="a box around the subject, pixels from the top-left (SAM2)")
-    parser.add_argument("--tracker", default="auto", help="auto, flow or sam2 (default auto: SAM2 when it can run, else flow)")
-    parser.add_argument("--soft", action="store_true", help="write soft masks (blended track) instead of hard 0/1")
+    add_prompt_arguments(parser)
     parser.add_argument("--colorspace", help="the plate's colour space (default: lin_rec709 for EXR, sRGB for 8-bit)")
     parser.add_argument("--layer", dest="plate_layer", help="EXR layer of the plate to use")
-    parser.add_argument("--quiet", "-q", action="store_true", help="no per-frame progress")
+    parser.add_argument("--force", action="store_true", help="re-track even when the masks are up to date")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    remote.add_server_arguments(parser, job_options=True)
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    prompts = Prompts(
-        masks=parse_mask_keyframes(args.mask_keyframe),
-        points=parse_points(args.points),
-        boxes=parse_boxes(args.box),
-    )
-    request = TrackRequest(
+def request_from_args(args: argparse.Namespace) -> TrackRequest:
+    return TrackRequest(
         plate=args.plate,
         output=args.out,
         frames=args.frames,
-        prompts=prompts,
+        prompts=prompts_from_args(args),
         tracker=args.tracker,
         soft=args.soft,
         colorspace=args.colorspace,
         plate_layer=args.plate_layer,
+        force=args.force,
     )
-    total = len(args.frames)
 
-    def progress(frame: int) -> None:
-        if not args.quiet:
-            print(f"\rtrack: frame {frame} ({frame - args.frames.first + 1}/{total})", end="", file=sys.stderr, flush=True)
 
-    result = run_track(request, on_frame=progress)
-    if not args.quiet:
-        print(file=sys.stderr)
-    for warning in result.warnings:
-        print(f"videomama: warning: {warning}", file=sys.stderr)
-    print(f"{result.output}: {len(result.written)} masks written (tracker {result.tracker}), {len(result.warnings)} jump warnings")
+def run(args: argparse.Namespace) -> int:
+    request = request_from_args(args)
+    if args.server:
+        return remote.run_track(args, request)
+    progress = None if args.quiet else ProgressBar("track")
+    result = run_track(request, on_progress=progress)
+    if progress:
+        progress.close()
+    report(result)
     return 0
+
+
+def report(result: TrackResult) -> None:
+    """The track's jump warnings, then one line on what was written (``matte`` with prompts prints it too)."""
+    for warning in result.warnings:
+        print_warning(str(warning))
+    state = f"{len(result.skipped)} masks already up to date" if result.skipped else f"{len(result.written)} masks written"
+    print(f"{result.output}: {state} (tracker {result.tracker}), {len(result.warnings)} jump warnings")

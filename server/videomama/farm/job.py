@@ -127,10 +127,10 @@ def build_job(
 
 
 def refuse_tracking() -> None:
-    """The optional Track step (SAM2: masks from clicks) is a later feature; say so, build nothing."""
+    """A farm Track step is a later feature; say so, build nothing."""
     raise NotAvailableError(
-        "tracking is not available yet: give per-frame rough masks with --mask "
-        "(a SAM2 Track step will come with the tracker)"
+        "tracking is not available yet on the farm: track the shot once "
+        "(`videomama track ... --out masks.####.exr`) and give its masks with --mask"
     )
 
 

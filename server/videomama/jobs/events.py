@@ -1,6 +1,6 @@
 """What a job reports while it runs, as plain values (no protobuf here).
 
-Every job kind (matte now, track later) speaks through these payloads, wrapped
+Every job kind (matte, track, track then matte) speaks through these payloads, wrapped
 in a ``JobEvent`` that numbers them, so a watcher that reconnects can resume
 after the last event it saw.  A job ends with exactly one terminal payload,
 ``Finished`` or ``Failed``.
@@ -34,6 +34,7 @@ class Progress:
     elapsed_s: float
     eta_s: float | None
     frame: int | None = None  # set when the update is for a frame just written
+    phase: str = "matte"  # or "track" (no windows: window and windows_total are 0)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class FramesReceived:
 @dataclass(frozen=True)
 class Warned:
     message: str
+    frame: int | None = None  # the frame it is about, if any
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class Finished:
     backend: str
     frames_written: int
     frames_skipped: int
+    tracker: str = ""  # track jobs: the tracker used
+    masks: str = ""  # track-then-matte jobs: where the tracked masks were written
 
 
 @dataclass(frozen=True)

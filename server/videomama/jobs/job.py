@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 
 class JobKind(enum.Enum):
     MATTE = "matte"
-    TRACK = "track"  # reserved for the SAM2 issue
-    TRACK_THEN_MATTE = "track_then_matte"  # reserved for the SAM2 issue
+    TRACK = "track"
+    TRACK_THEN_MATTE = "track_then_matte"
 
 
 class JobState(enum.Enum):

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable
 
 from ..backends import registry
+from ..backends.videomama.devices import cuda_probably_present
 from .job import Job
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,13 @@ def device_for(backend: str) -> str:
     if declared in (CPU, GPU):
         return declared
     return CPU if backend in _CPU_BACKENDS else GPU
+
+
+def device_for_tracker(tracker: str) -> str:
+    """The lane a concrete tracker's jobs run on: SAM2 picks CUDA itself when
+    there is a GPU (so it must queue behind other GPU jobs); the flow tracker
+    is CPU work."""
+    return GPU if tracker == "sam2" and cuda_probably_present() else CPU
 
 
 class Lane:

@@ -1,10 +1,11 @@
 """The job manager: accepts jobs, queues them on worker lanes, tracks them.
 
-Submission checks a job completely before it exists (see ``matte_work``), so
-every job in the queue is one that can run.  Jobs then run on the lane of
-their backend's device: one GPU worker, in order; up to ``cpu_workers`` CPU
-workers side by side.  Ended jobs are remembered (up to ``job_history``) so a
-client can still list them or replay their events.
+Submission checks a job completely before it exists (see ``matte_work`` and
+``track_work``), so every job in the queue is one that can run.  Jobs then
+run on the lane of their backend's (or tracker's) device: one GPU worker, in
+order; up to ``cpu_workers`` CPU workers side by side.  Ended jobs are
+remembered (up to ``job_history``) so a client can still list them or replay
+their events.
 """
 
 from __future__ import annotations
@@ -18,14 +19,19 @@ from dataclasses import replace
 
 from ..config import ServerConfig
 from ..errors import CancelledError, NotAvailableError
-from ..matting.request import MatteRequest
+from ..matting.request import MatteRequest, check_backend
+from ..tracking import registry as tracking_registry
+from ..tracking.runner import TrackerFactory, TrackRequest
+from ..tracking.then_matte import TrackThenMatteRequest
 from .backend_cache import BackendCache
 from .capabilities import Capabilities, describe
 from .inline import Chunk, End, InlineSpec, InlineUpload
-from .job import Job, JobKind, JobState, UnknownJobError
+from .job import Job, JobKind, JobState, UnknownJobError, Work
 from .lanes import CPU, GPU, GPU_WORKERS, Lane, device_for
-from .matte_work import MatteWork, check_backend, prepare_matte
+from .matte_work import MatteWork, prepare_matte
 from .paths import OutputPolicy
+from .prepared import Prepared
+from .track_work import TrackThenMatteWork, TrackWork, prepare_track_job, prepare_track_then_matte_job
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +40,17 @@ _SHUTTING_DOWN = "the daemon is shutting down; submit the job again once it has 
 
 
 class JobManager:
-    def __init__(self, config: ServerConfig, backends: BackendCache | None = None) -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        backends: BackendCache | None = None,
+        trackers: TrackerFactory | None = None,
+    ) -> None:
         self.config = config
         self._backends = backends or BackendCache(config.model_idle_s)
+        # Trackers are built per job, not cached like backends: a track is one
+        # pass over the shot and most tracks are flow (nothing to load).
+        self._trackers = trackers or tracking_registry.create
         self._policy = OutputPolicy(config.output_roots)
         self._lanes = {
             GPU: Lane(GPU, GPU_WORKERS, self._execute),
@@ -56,18 +70,28 @@ class JobManager:
 
     # -- submitting ----------------------------------------------------------------
 
-    def submit_matte(self, request: MatteRequest, detached: bool = False) -> Job:
-        """Check ``request`` completely (raising domain errors) and queue it."""
+    def submit_matte(self, request: MatteRequest | TrackThenMatteRequest, detached: bool = False) -> Job:
+        """Check ``request`` completely (raising domain errors) and queue it: a matte
+        job, or a track-then-matte job when its masks are to be tracked."""
         self._check_open()
-        prepared = prepare_matte(request, self._policy, self.config.max_frame_pixels)
+        limit = self.config.max_frame_pixels
+        if isinstance(request, TrackThenMatteRequest):
+            prepared = prepare_track_then_matte_job(request, self._policy, limit)
+            work = TrackThenMatteWork(prepared, self._backends, self._trackers)
+            return self._submit_prepared(JobKind.TRACK_THEN_MATTE, work, prepared, detached)
+        prepared = prepare_matte(request, self._policy, limit)
+        return self._submit_prepared(JobKind.MATTE, MatteWork(prepared, self._backends), prepared, detached)
+
+    def submit_track(self, request: TrackRequest, detached: bool = False) -> Job:
+        """Check a track request completely (raising domain errors) and queue it."""
+        self._check_open()
+        prepared = prepare_track_job(request, self._policy, self.config.max_frame_pixels)
+        return self._submit_prepared(JobKind.TRACK, TrackWork(prepared, self._trackers), prepared, detached)
+
+    def _submit_prepared(self, kind: JobKind, work: Work, prepared: Prepared, detached: bool) -> Job:
         job = Job(
-            JobKind.MATTE,
-            MatteWork(prepared, self._backends),
-            prepared.device,
-            prepared.request.backend,
-            prepared.description,
-            detached=detached,
-            frames_total=prepared.frames_total,
+            kind, work, prepared.device, prepared.backend, prepared.description,
+            detached=detached, frames_total=prepared.frames_total,
         )
         return self.submit(job)
 

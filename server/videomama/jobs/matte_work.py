@@ -9,36 +9,19 @@ which is why the daemon's files are identical to the CLI's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from collections.abc import Callable
+from dataclasses import replace
 
-from ..backends import registry
-from ..backends.base import resolve_options
 from ..errors import InputError
 from ..matting.engine import MatteProgress, run_matte
-from ..matting.request import MatteRequest, plan
+from ..matting.request import MattePlan, MatteRequest, check_backend, plan
 from ..sequences.pattern import SequencePattern
 from .backend_cache import BackendCache
 from .events import FrameDone, Finished, Progress
 from .job import Job
 from .lanes import device_for
-from .paths import OutputPolicy, require_absolute
-
-
-@dataclass(frozen=True)
-class PreparedMatte:
-    request: MatteRequest  # with ``backend`` resolved ("auto" -> a concrete name)
-    options: dict[str, Any]  # validated and typed
-    device: str
-    frames_total: int
-    description: str
-
-
-def check_backend(backend: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Resolve ``auto``, check the backend can run here, validate its options; loads nothing."""
-    name = registry.resolve(backend)
-    return name, resolve_options(registry.backend_class(name).options, dict(options), name)
+from .paths import OutputPolicy, check_paths
+from .prepared import Prepared
 
 
 def check_frame_size(width: int, height: int, max_pixels: int, what: str) -> None:
@@ -49,33 +32,33 @@ def check_frame_size(width: int, height: int, max_pixels: int, what: str) -> Non
         )
 
 
+def check_plate_sizes(job_plan: MattePlan, max_frame_pixels: int) -> None:
+    """Frames this daemon can hold in memory."""
+    for frame, windows in job_plan.plate_windows.items():
+        check_frame_size(windows.data.width, windows.data.height, max_frame_pixels, f"plate frame {frame}")
+
+
 def prepare_matte(
     request: MatteRequest,
     policy: OutputPolicy | None,
     max_frame_pixels: int,
-) -> PreparedMatte:
+) -> Prepared[MatteRequest]:
     """Everything ``run_matte`` would check, plus the daemon's own rules; raises domain errors.
 
     ``policy`` None skips the path rules (inline jobs write in a private folder).
     """
     # 1. Paths the daemon is allowed to use.
-    if policy is not None:
-        for what, pattern in (("plate", request.plate), ("mask", request.mask), ("output", request.output)):
-            require_absolute(what, pattern)
-        policy.check(request.output)
+    check_paths(policy, (("plate", request.plate), ("mask", request.mask)), (("output", request.output),))
     # 2. The backend: known, runnable here, options valid.
     name, options = check_backend(request.backend, request.options)
     # 3. The core's own checks: patterns, ranges, every frame present, sizes
     #    that fit, an output that cannot clobber an input.
     job_plan = plan(request)
     # 4. Frames this daemon can hold in memory.
-    for frame, windows in job_plan.plate_windows.items():
-        check_frame_size(
-            windows.data.width, windows.data.height, max_frame_pixels, f"plate frame {frame}"
-        )
+    check_plate_sizes(job_plan, max_frame_pixels)
     description = f"{request.plate} -> {request.output} {job_plan.frames}"
-    return PreparedMatte(
-        replace(request, backend=name), options, device_for(name), len(job_plan.frames), description
+    return Prepared(
+        replace(request, backend=name), name, device_for(name), len(job_plan.frames), description, options
     )
 
 
@@ -89,7 +72,7 @@ class MatteWork:
 
     def __init__(
         self,
-        prepared: PreparedMatte,
+        prepared: Prepared[MatteRequest],
         backends: BackendCache,
         on_frame: FrameHook | None = None,
         report_paths: bool = True,
@@ -104,22 +87,7 @@ class MatteWork:
         request = self._prepared.request
 
         def on_progress(progress: MatteProgress) -> None:
-            if progress.frame is not None:
-                path = self._output.path(progress.frame)
-                if self._on_frame:
-                    self._on_frame(progress.frame, path)
-                job.publish(FrameDone(progress.frame, path if self._report_paths else ""))
-            job.publish(
-                Progress(
-                    progress.frames_done,
-                    progress.frames_total,
-                    progress.window,
-                    progress.windows_total,
-                    progress.elapsed_s,
-                    progress.eta_s,
-                    progress.frame,
-                )
-            )
+            publish_matte_progress(job, progress, self._output, self._on_frame, self._report_paths)
 
         with self._backends.borrow(request.backend, self._prepared.options) as backend:
             result = run_matte(request, on_progress=on_progress, stop=job.stop, backend=backend)
@@ -129,3 +97,29 @@ class MatteWork:
             frames_written=len(result.written),
             frames_skipped=len(result.skipped),
         )
+
+
+def publish_matte_progress(
+    job: Job,
+    progress: MatteProgress,
+    output: SequencePattern,
+    on_frame: FrameHook | None = None,
+    report_paths: bool = True,
+) -> None:
+    """A matte step's progress as events: the frame just written (if any), then the counts."""
+    if progress.frame is not None:
+        path = output.path(progress.frame)
+        if on_frame:
+            on_frame(progress.frame, path)
+        job.publish(FrameDone(progress.frame, path if report_paths else ""))
+    job.publish(
+        Progress(
+            progress.frames_done,
+            progress.frames_total,
+            progress.window,
+            progress.windows_total,
+            progress.elapsed_s,
+            progress.eta_s,
+            progress.frame,
+        )
+    )

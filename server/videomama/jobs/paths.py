@@ -20,7 +20,7 @@ and happens before anything is created on disk.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from ..errors import InputError, OutputConflictError
 from ..sequences.pattern import SequencePattern
@@ -53,3 +53,17 @@ class OutputPolicy:
                 f"output folder {shown} is outside the daemon's output roots "
                 f"({', '.join(self.roots)}); write under one of them"
             )
+
+
+def check_paths(policy: OutputPolicy | None, inputs: Iterable[tuple[str, str]], outputs: Iterable[tuple[str, str]]) -> None:
+    """Every (what, path) absolute, and every output where the daemon may write.
+
+    ``policy`` None skips the rules (inline jobs write in a private folder).
+    """
+    if policy is None:
+        return
+    outputs = list(outputs)
+    for what, path in [*inputs, *outputs]:
+        require_absolute(what, path)
+    for _, path in outputs:
+        policy.check(path)

@@ -180,12 +180,19 @@ def _plan_from_shot_start(job: MattePlan) -> MattePlan:
     return plan(replace(job.request, frames=FrameRange(shot.first, job.frames.last), shot=shot))
 
 
+def file_record(path: str) -> tuple[str, int, int]:
+    """What identifies an input file's content in a settings hash: where it is, size, modification time."""
+    stat = os.stat(path)
+    return (os.path.realpath(path), stat.st_size, stat.st_mtime_ns)
+
+
+def settings_digest(settings: dict) -> str:
+    """The settings hash written as ``HASH_KEY``: a digest of JSON-able settings."""
+    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def _input_record(job: MattePlan, frame: int) -> list[tuple[str, int, int]]:
-    records = []
-    for path in (job.plate.path(frame), job.mask.path(frame)):
-        stat = os.stat(path)
-        records.append((os.path.realpath(path), stat.st_size, stat.st_mtime_ns))
-    return records
+    return [file_record(path) for path in (job.plate.path(frame), job.mask.path(frame))]
 
 
 def _chain_input_digests(records: dict[int, list[tuple[str, int, int]]]) -> dict[int, str]:
@@ -236,4 +243,4 @@ def _settings_hash(
         "options": dict(sorted(request.options.items())),
         "inputs": inputs,
     }
-    return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()
+    return settings_digest(settings)

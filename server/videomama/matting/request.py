@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
+from ..backends import registry
+from ..backends.base import resolve_options
 from ..errors import InputError, MissingInputError, OutputConflictError
 from ..sequences.image_io import Box, ImageWindows, check_mask_fits, read_windows
 from ..sequences.pattern import FrameRange, SequencePattern, contiguous_run, format_frame_list
@@ -57,30 +59,63 @@ class MattePlan:
     canvas: Box
 
 
-def plan(request: MatteRequest) -> MattePlan:
+def plan(request: MatteRequest, masks_pending: bool = False) -> MattePlan:
+    """Check ``request`` completely; raise a domain error naming the first problem.
+
+    ``masks_pending``: the mask sequence does not exist yet because a tracker
+    will write it, over the whole shot and with the plate's own windows,
+    before the matte runs (track then matte).  Everything but the mask files
+    is checked; the shot must then be given, since it cannot be found on disk.
+    """
     # 1. Patterns and simple values.
     plate = SequencePattern.parse(request.plate)
     mask = SequencePattern.parse(request.mask)
     output = SequencePattern.parse(request.output)
-    if request.compression.split(":")[0] not in COMPRESSIONS:
-        raise InputError(
-            f"unknown compression '{request.compression}'; choose one of {', '.join(COMPRESSIONS)}"
-        )
+    check_compression(request.compression)
+    if masks_pending and request.shot is None:
+        raise InputError("the shot must be given when its masks are still to be tracked")
     # 2. The shot and the frames to produce.
     frames, shot = _resolve_ranges(plate, mask, request.frames, request.shot)
     grid = WindowGrid(shot, request.window, request.overlap)
     windows = grid.windows_touching(frames)
     needed = range(windows[0].first, windows[-1].last + 1)
     plate.require(needed)
-    mask.require(needed)
+    if not masks_pending:
+        mask.require(needed)
     # 3. Nothing we write may land on something we read.
-    _check_output(output, frames, plate, mask, shot)
+    check_no_overwrite(output, frames, (p.path(f) for p in (plate, mask) for f in shot))
     # 4. Geometry: every frame's header, read once, before any pixel.
     plate_windows = {f: read_windows(plate.path(f)) for f in needed}
-    for f in needed:
-        check_mask_fits(read_windows(mask.path(f)), mask.path(f), plate_windows[f], plate.path(f))
+    if not masks_pending:
+        for f in needed:
+            check_mask_fits(read_windows(mask.path(f)), mask.path(f), plate_windows[f], plate.path(f))
     canvas = Box.union(w.data for w in plate_windows.values())
     return MattePlan(request, plate, mask, output, frames, grid, windows, plate_windows, canvas)
+
+
+def check_backend(backend: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Resolve ``auto``, check the backend can run here, validate its options; loads nothing."""
+    name = registry.resolve(backend)
+    return name, resolve_options(registry.backend_class(name).options, dict(options), name)
+
+
+def check_compression(compression: str) -> None:
+    if compression.split(":")[0] not in COMPRESSIONS:
+        raise InputError(f"unknown compression '{compression}'; choose one of {', '.join(COMPRESSIONS)}")
+
+
+def check_no_overwrite(output: SequencePattern, frames: Iterable[int], inputs: Iterable[str]) -> None:
+    """Raise OutputConflictError if a frame of ``output`` is one of the ``inputs`` files.
+
+    Paths are compared resolved (symlinks, ``..``), as the filesystem would.
+    """
+    resolved = {os.path.realpath(path) for path in inputs}
+    clashes = [f for f in frames if os.path.realpath(output.path(f)) in resolved]
+    if clashes:
+        raise OutputConflictError(
+            f"output {output.display} would overwrite input frames {format_frame_list(clashes)}; "
+            "choose another output path"
+        )
 
 
 def _resolve_ranges(
@@ -112,18 +147,3 @@ def _resolve_ranges(
         raise MissingInputError(f"frames {frames} are not all present")
     return frames, found
 
-
-def _check_output(
-    output: SequencePattern,
-    frames: FrameRange,
-    plate: SequencePattern,
-    mask: SequencePattern,
-    shot: FrameRange,
-) -> None:
-    inputs = {os.path.realpath(p.path(f)) for p in (plate, mask) for f in shot}
-    clashes = [f for f in frames if os.path.realpath(output.path(f)) in inputs]
-    if clashes:
-        raise OutputConflictError(
-            f"output {output.display} would overwrite input frames {format_frame_list(clashes)}; "
-            "choose another output path"
-        )

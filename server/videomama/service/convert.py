@@ -21,6 +21,9 @@ from ..jobs.inline import Chunk, End, InlineSpec, Plane
 from ..jobs.job import Job, JobKind, JobState
 from ..matting.request import MatteRequest
 from ..sequences.pattern import FrameRange
+from ..tracking.prompts import BoxPrompt, Point, Prompts, add_mask_keyframe
+from ..tracking.runner import TrackRequest
+from ..tracking.then_matte import TrackThenMatteRequest
 from .status import code_for
 
 # ---------------------------------------------------------------------------
@@ -49,18 +52,62 @@ def _settings(settings: pb.MatteSettings) -> dict[str, Any]:
     return given
 
 
-def matte_request(message: pb.SubmitMatteRequest) -> MatteRequest:
+def matte_request(message: pb.SubmitMatteRequest) -> MatteRequest | TrackThenMatteRequest:
+    """A matte request, or a track-then-matte request when the masks are to be tracked."""
     given = _settings(message.settings)
     for field in ("plate_layer", "mask_channel", "compression"):
         if getattr(message, field):
             given[field] = getattr(message, field)
-    return MatteRequest(
+    tracked = message.WhichOneof("masks") == "track"
+    if message.track_output and not tracked:
+        raise InputError("track_output names where tracked masks go; this request gives a mask sequence, not track settings")
+    request = MatteRequest(
         plate=message.plate,
-        mask=message.mask,
+        mask=message.track_output if tracked else message.mask,
         output=message.output,
         frames=_frame_range(message, "frames"),
         shot=_frame_range(message, "shot"),
         write_rgba=message.write_rgba,
+        force=message.force,
+        **given,
+    )
+    if not tracked:
+        return request
+    return TrackThenMatteRequest(request, _prompts(message.track), **_tracker_settings(message.track))
+
+
+def _prompts(settings: pb.TrackSettings) -> Prompts:
+    masks: dict[int, str] = {}
+    for keyframe in settings.mask_keyframes:
+        add_mask_keyframe(masks, keyframe.frame, keyframe.path)
+    return Prompts(
+        masks=masks,
+        points=[Point(p.frame, p.x, p.y, p.positive) for p in settings.points],
+        boxes=[BoxPrompt(b.frame, b.x0, b.y0, b.x1, b.y1) for b in settings.boxes],  # InputError when reversed
+    )
+
+
+def _tracker_settings(settings: pb.TrackSettings) -> dict[str, Any]:
+    """TrackSettings fields beyond the prompts that were given, as request keywords."""
+    given: dict[str, Any] = {"soft": settings.soft}
+    if settings.tracker:
+        given["tracker"] = settings.tracker
+    return given
+
+
+def track_request(message: pb.SubmitTrackRequest) -> TrackRequest:
+    frames = _frame_range(message, "frames")
+    if frames is None:
+        raise InputError("a track job needs the frames to track: set frames")
+    given = _tracker_settings(message.settings)
+    for field in ("colorspace", "plate_layer", "compression"):
+        if getattr(message, field):
+            given[field] = getattr(message, field)
+    return TrackRequest(
+        plate=message.plate,
+        output=message.output,
+        frames=frames,
+        prompts=_prompts(message.settings),
         force=message.force,
         **given,
     )
@@ -119,6 +166,7 @@ def _payload(payload: events.Payload) -> dict[str, Any]:
                 elapsed_s=payload.elapsed_s,
                 eta_s=payload.eta_s,  # None leaves the optional field unset
                 frame=payload.frame,
+                phase=payload.phase,
             )
         }
     if isinstance(payload, events.FrameDone):
@@ -132,7 +180,7 @@ def _payload(payload: events.Payload) -> dict[str, Any]:
             )
         }
     if isinstance(payload, events.Warned):
-        return {"warning": pb.JobWarning(message=payload.message)}
+        return {"warning": pb.JobWarning(message=payload.message, frame=payload.frame)}
     if isinstance(payload, events.Finished):
         return {
             "finished": pb.JobFinished(
@@ -140,6 +188,8 @@ def _payload(payload: events.Payload) -> dict[str, Any]:
                 backend=payload.backend,
                 frames_written=payload.frames_written,
                 frames_skipped=payload.frames_skipped,
+                tracker=payload.tracker,
+                masks=payload.masks,
             )
         }
     if isinstance(payload, events.Failed):

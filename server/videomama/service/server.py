@@ -22,6 +22,7 @@ from ..config import ServerConfig, check, split_address
 from ..errors import InputError
 from ..jobs.backend_cache import BackendCache
 from ..jobs.manager import JobManager
+from ..tracking.runner import TrackerFactory
 from .auth import TokenInterceptor
 from .servicer import VideoMaMaServicer
 
@@ -71,9 +72,11 @@ def build_server(
 class Daemon:
     """A job manager and its server, started and stopped together."""
 
-    def __init__(self, config: ServerConfig, backends: BackendCache | None = None) -> None:
+    def __init__(
+        self, config: ServerConfig, backends: BackendCache | None = None, trackers: TrackerFactory | None = None
+    ) -> None:
         self.config = config
-        self.manager = JobManager(config, backends)
+        self.manager = JobManager(config, backends, trackers)
         self.server, self.port, self._health = build_server(config, self.manager)
 
     @property

@@ -54,9 +54,12 @@ class VideoMaMaServicer(pb_grpc.VideoMaMaServicer):
     @guarded
     def SubmitMatte(self, request, context):
         job = self._manager.submit_matte(convert.matte_request(request), detached=request.detach)
-        log.info("job %s submitted by %s: %s", job.id, context.peer(), job.description)
-        for event in self._follow(job, context, cancel_on_disconnect=not request.detach):
-            yield pb.SubmitMatteResponse(event=convert.job_event(event))
+        yield from self._submitted(job, context, request.detach, pb.SubmitMatteResponse)
+
+    @guarded
+    def SubmitTrack(self, request, context):
+        job = self._manager.submit_track(convert.track_request(request), detached=request.detach)
+        yield from self._submitted(job, context, request.detach, pb.SubmitTrackResponse)
 
     @guarded
     def SubmitMatteInline(self, request_iterator, context):
@@ -89,6 +92,12 @@ class VideoMaMaServicer(pb_grpc.VideoMaMaServicer):
     def ListJobs(self, request, context):
         jobs = self._manager.jobs(include_ended=request.include_finished)
         return pb.ListJobsResponse(jobs=[convert.job_summary(job) for job in jobs])
+
+    def _submitted(self, job: Job, context, detached: bool, response):
+        """A by-reference job's events as ``response`` messages, from the start."""
+        log.info("%s job %s submitted by %s: %s", job.kind.value, job.id, context.peer(), job.description)
+        for event in self._follow(job, context, cancel_on_disconnect=not detached):
+            yield response(event=convert.job_event(event))
 
     def _follow(self, job: Job, context, cancel_on_disconnect: bool, after: int = 0):
         """The job's events for as long as the RPC lives.

@@ -120,6 +120,11 @@ class FlowTracker:
     def availability(cls) -> Availability:
         return Availability(True)
 
+    @classmethod
+    def fingerprint(cls) -> str:
+        """What decides this tracker's masks, for the settings hash (no model to load)."""
+        return "flow: DIS optical flow"
+
     def describe(self) -> dict[str, str]:
         return {"tracker": self.identifier, "model": "DIS optical flow"}
 

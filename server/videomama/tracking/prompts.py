@@ -36,6 +36,14 @@ class BoxPrompt:
     x1: float
     y1: float
 
+    def __post_init__(self) -> None:
+        # Here rather than in the parser, so boxes sent to the daemon get the same check.
+        if self.x1 <= self.x0 or self.y1 <= self.y0:
+            raise InputError(
+                f"box {self.frame}:{self.x0:g},{self.y0:g},{self.x1:g},{self.y1:g} is empty or reversed: "
+                "X1 must exceed X0 and Y1 exceed Y0"
+            )
+
 
 @dataclass
 class Prompts:
@@ -76,10 +84,7 @@ def parse_boxes(texts: list[str]) -> list[BoxPrompt]:
             if match is None:
                 raise InputError(f"box '{item.strip()}' is not valid: write FRAME:X0,Y0,X1,Y1 (e.g. 1001:100,50,900,1000)")
             frame, *corners = match.groups()
-            x0, y0, x1, y1 = map(float, corners)
-            if x1 <= x0 or y1 <= y0:
-                raise InputError(f"box '{item.strip()}' is empty or reversed: X1 must exceed X0 and Y1 exceed Y0")
-            boxes.append(BoxPrompt(int(frame), x0, y0, x1, y1))
+            boxes.append(BoxPrompt(int(frame), *map(float, corners)))
     return boxes
 
 
@@ -90,11 +95,15 @@ def parse_mask_keyframes(texts: list[str]) -> dict[int, str]:
         match = _KEY_RE.match(text)
         if match is None:
             raise InputError(f"mask keyframe '{text}' is not valid: write FRAME=FILE (e.g. 1001=roto.1001.exr)")
-        frame, path = int(match.group(1)), match.group(2).strip()
-        if frame in masks:
-            raise InputError(f"frame {frame} has two mask keyframes ({masks[frame]} and {path}); give one")
-        masks[frame] = path
+        add_mask_keyframe(masks, int(match.group(1)), match.group(2).strip())
     return masks
+
+
+def add_mask_keyframe(masks: dict[int, str], frame: int, path: str) -> None:
+    """Add one mask keyframe to ``masks``; a frame may have only one."""
+    if frame in masks:
+        raise InputError(f"frame {frame} has two mask keyframes ({masks[frame]} and {path}); give one")
+    masks[frame] = path
 
 
 def check_prompts(prompts: Prompts, frames: FrameRange, windows: ImageWindows) -> None:

@@ -1,6 +1,9 @@
 """Trackers by identifier, like the matting backends: ``module:Class`` imported on demand.
 
-Listing trackers and checking ``availability()`` never imports torch.
+Listing trackers and checking ``availability()`` never imports torch.  A
+tracker class also has ``fingerprint()`` (what decides its masks, for the
+track's settings hash, without loading a model); instances have
+``describe()`` and ``track()``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ def tracker_class(identifier: str):
         raise InputError(f"unknown tracker '{identifier}'; choose auto or one of: {', '.join(_BUILTIN)}")
     module_name, _, class_name = _BUILTIN[identifier].partition(":")
     return getattr(importlib.import_module(module_name), class_name)
+
+
+def create(identifier: str):
+    """A ready tracker (SAM2 loads its network here, on the device it picks)."""
+    return tracker_class(identifier)()
 
 
 def resolve(identifier: str, prompts: Prompts) -> str:

@@ -99,6 +99,15 @@ class Sam2Tracker:
             return Availability(True, "no CUDA GPU here: SAM2 runs on the CPU only when chosen by name", auto=False)
         return Availability(True)
 
+    @classmethod
+    def fingerprint(cls) -> str:
+        """What decides this tracker's masks, for the settings hash, without loading the network:
+        the checkpoint a default-built tracker loads (as ``__init__`` picks it), and its file's stat."""
+        size = sam2_models.installed_size() or "tiny"
+        path = sam2_models.checkpoint_path(size)
+        stat = path.stat() if path.is_file() else None
+        return f"sam2: SAM2.1 hiera {size} ({path}, {stat.st_size if stat else 0} bytes, {stat.st_mtime_ns if stat else 0})"
+
     def describe(self) -> dict[str, str]:
         weights = self._checkpoint or "random (untrained)"
         return {"tracker": self.identifier, "model": f"SAM2.1 hiera {self._size} ({weights}; {self._device})"}

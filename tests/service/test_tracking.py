@@ -1,0 +1,230 @@
+"""Track and track-then-matte jobs through a real daemon: the CLI's files, events, errors, cancel."""
+
+import numpy as np
+import pytest
+from videomama_client import (
+    Box,
+    Cancelled,
+    Client,
+    Failed,
+    Finished,
+    FrameResult,
+    InvalidRequest,
+    JobWarning,
+    PermissionDenied,
+    Point,
+    Progress,
+    Queued,
+    Started,
+    TrackSettings,
+)
+
+from videomama.cli.main import main
+from videomama.jobs import lanes
+from videomama.sequences.image_io import write_image
+from videomama.sequences.pattern import FrameRange
+from videomama.tracking.prompts import Prompts
+from videomama.tracking.runner import TrackRequest, run_track
+
+from .support import SETTINGS, alpha, assert_no_partial_frames, assert_same_frames, slow_trackers
+
+CLI_MATTE = ["--backend", "classic", "--window", "4", "--overlap", "1", "-q"]
+
+
+def keyframe(clip, frame: int | None = None) -> str:
+    """The clip's exact alpha of one frame: a roto keyframe as a host would rasterise it."""
+    return str(clip.folder / f"alpha.{frame or clip.first}.exr")
+
+
+def test_a_track_job_writes_what_videomama_track_writes(clip, client, tmp_path):
+    key = keyframe(clip)
+    frames = FrameRange(clip.first, clip.last)
+    run_track(TrackRequest(clip.plate, str(tmp_path / "local" / "masks.####.exr"), frames, Prompts(masks={clip.first: key})))
+    output = str(tmp_path / "daemon" / "masks.####.exr")
+    events = list(client.submit_track(clip.plate, output, (clip.first, clip.last), TrackSettings(mask_keyframes={clip.first: key})))
+
+    assert_same_frames(tmp_path / "local", tmp_path / "daemon", name="masks")
+    assert isinstance(events[0], Queued) and isinstance(events[1], Started)
+    assert (events[1].backend, events[1].device) == ("flow", "cpu")
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert {e.phase for e in progress} == {"track"} and progress[-1].frames_done == len(clip.frames)
+    assert [(e.frame, e.path) for e in events if isinstance(e, FrameResult)] == [
+        (f, output.replace("####", str(f))) for f in clip.frames
+    ]
+    finished = events[-1]
+    assert isinstance(finished, Finished)
+    assert (finished.tracker, finished.frames_written, finished.output) == ("flow", len(clip.frames), output)
+    [summary] = client.list_jobs(include_finished=True)
+    assert summary.kind == "track" and "tracker flow" in summary.description
+
+    # The same track again is kept, untouched.
+    again = client.submit_track(clip.plate, output, (clip.first, clip.last), TrackSettings(mask_keyframes={clip.first: key}))
+    assert (again.wait().frames_written, again.last.frames_skipped) == (0, len(clip.frames))
+
+
+def test_a_track_then_matte_job_writes_what_the_cli_writes(clip, client, tmp_path):
+    key = keyframe(clip)
+    prompts = ["--mask-keyframe", f"{clip.first}={key}", "--frames", f"{clip.first}-{clip.last}"]
+    assert main(["matte", "--plate", clip.plate, *prompts, *CLI_MATTE, "--out", str(tmp_path / "local" / "matte.####.exr")]) == 0
+    output = str(tmp_path / "daemon" / "matte.####.exr")
+    job = client.submit_matte(
+        clip.plate, TrackSettings(mask_keyframes={clip.first: key}), output,
+        frames=(clip.first, clip.last), settings=SETTINGS,
+    )
+    events = list(job)
+
+    assert_same_frames(tmp_path / "local", tmp_path / "daemon", name="matte_masks")
+    for frame in clip.frames:
+        # Same pixels; the settings hashes differ only because each names its own mask files.
+        name = f"matte.{frame}.exr"
+        np.testing.assert_array_equal(alpha(tmp_path / "local" / name), alpha(tmp_path / "daemon" / name))
+    phases = [e.phase for e in events if isinstance(e, Progress)]
+    assert phases[0] == "track" and phases[-1] == "matte" and phases == sorted(phases, reverse=True)
+    # The masks are an intermediate: frame results are the alpha frames only.
+    assert [e.path for e in events if isinstance(e, FrameResult)] == [output.replace("####", str(f)) for f in clip.frames]
+    finished = events[-1]
+    assert isinstance(finished, Finished)
+    assert (finished.backend, finished.tracker, finished.frames_written) == ("classic", "flow", len(clip.frames))
+    assert finished.masks == str(tmp_path / "daemon" / "matte_masks.####.exr")
+    assert client.list_jobs(include_finished=True)[0].kind == "track_then_matte"
+
+
+def test_jump_warnings_are_warning_events_before_the_matte_starts(clip, client, tmp_path):
+    # A last keyframe that outlines something else: the track jumps there.
+    elsewhere = np.zeros((64, 96), np.float32)
+    elsewhere[2:14, 2:20] = 1.0
+    wrong = str(tmp_path / "wrong.exr")
+    write_image(wrong, elsewhere, ("A",))
+    settings = TrackSettings(mask_keyframes={1001: keyframe(clip), 1004: wrong})
+    events = list(client.submit_matte(
+        clip.plate, settings, str(tmp_path / "matte.####.exr"), frames=(1001, 1004), settings=SETTINGS
+    ))
+    warnings = [i for i, e in enumerate(events) if isinstance(e, JobWarning)]
+    assert warnings
+    first_matte = next(i for i, e in enumerate(events) if isinstance(e, Progress) and e.phase == "matte")
+    assert max(warnings) < first_matte
+    jump = events[warnings[0]]
+    assert jump.frame in (1003, 1004) and jump.message.startswith(f"frame {jump.frame}: the mask jumps")
+
+
+@pytest.fixture(scope="module")
+def empty_keyframe(tmp_path_factory) -> str:
+    path = str(tmp_path_factory.mktemp("empty") / "empty.exr")
+    write_image(path, np.zeros((64, 96), np.float32), ("A",))
+    return path
+
+
+# name -> given (keyframe, empty keyframe): (the `videomama track` prompt
+# arguments, the same prompts as TrackSettings fields; words of the message)
+BAD_PROMPTS = {
+    "point outside the frame": (
+        lambda key, empty: (["--points", "1001:200,10,+"], {"points": [Point(1001, 200, 10)]}), "outside the 96x64 frame"
+    ),
+    "keyframe outside the range": (
+        lambda key, empty: (["--mask-keyframe", f"1020={key}"], {"mask_keyframes": {1020: key}}), "outside the tracked frames"
+    ),
+    "empty keyframe mask": (
+        lambda key, empty: (["--mask-keyframe", f"1001={empty}"], {"mask_keyframes": {1001: empty}}), "is empty"
+    ),
+    "unknown tracker": (
+        lambda key, empty: (["--mask-keyframe", f"1001={key}", "--tracker", "nope"], {"mask_keyframes": {1001: key}, "tracker": "nope"}),
+        "unknown tracker 'nope'",
+    ),
+    "reversed box": (lambda key, empty: (["--box", "1001:30,40,1,2"], {"boxes": [Box(1001, 30, 40, 1, 2)]}), "reversed"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_PROMPTS)
+def test_bad_prompts_are_invalid_arguments_with_the_clis_message(name, clip, empty_keyframe, client, tmp_path, capsys):
+    make, words = BAD_PROMPTS[name]
+    arguments, fields = make(keyframe(clip), empty_keyframe)
+    output = tmp_path / "out" / "masks.####.exr"
+    assert main(["track", "--plate", clip.plate, "--frames", "1001-1008", "--out", str(output), *arguments, "-q"]) == 1
+    cli_message = capsys.readouterr().err.strip().removeprefix("videomama: error: ")
+    assert words in cli_message
+
+    with pytest.raises(InvalidRequest) as track_error:
+        client.submit_track(clip.plate, str(output), (1001, 1008), TrackSettings(**fields)).wait()
+    with pytest.raises(InvalidRequest) as track_then_matte_error:
+        client.submit_matte(
+            clip.plate, TrackSettings(**fields), str(tmp_path / "out" / "matte.####.exr"),
+            frames=(1001, 1008), settings=SETTINGS,
+        ).wait()
+    assert str(track_error.value) == str(track_then_matte_error.value) == cli_message
+    assert not output.parent.exists()
+    assert client.list_jobs(include_finished=True) == []
+
+
+def test_track_paths_follow_the_matte_jobs_rules(clip, client, tmp_path):
+    output = str(tmp_path / "out" / "m.####.exr")
+    with pytest.raises(InvalidRequest, match="mask keyframe 1001 'roto.1001.exr' must be an absolute path"):
+        client.submit_track(clip.plate, output, (1001, 1008), TrackSettings(mask_keyframes={1001: "roto.1001.exr"})).wait()
+    with pytest.raises(InvalidRequest, match="needs the frames to track"):
+        client.submit_matte(clip.plate, TrackSettings(mask_keyframes={1001: keyframe(clip)}), output, settings=SETTINGS).wait()
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_output_of_a_track_stays_inside_the_output_roots(clip, start_daemon, tmp_path):
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    daemon = start_daemon(output_roots=(str(allowed),))
+    track = TrackSettings(mask_keyframes={clip.first: keyframe(clip)})
+    with Client(daemon.address) as client:
+        with pytest.raises(PermissionDenied, match="outside the daemon's output roots"):
+            client.submit_track(clip.plate, str(tmp_path / "elsewhere" / "m.####.exr"), (1001, 1004), track).wait()
+        with pytest.raises(PermissionDenied, match="outside the daemon's output roots"):
+            client.submit_matte(
+                clip.plate, track, str(allowed / "matte.####.exr"), frames=(1001, 1004), settings=SETTINGS,
+                track_output=str(tmp_path / "elsewhere" / "masks.####.exr"),
+            ).wait()
+        finished = client.submit_matte(clip.plate, track, str(allowed / "matte.####.exr"), frames=(1001, 1004), settings=SETTINGS).wait()
+    assert finished.masks == str(allowed / "matte_masks.####.exr")
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def final_event(address: str, job_id: str):
+    with Client(address) as watcher:
+        return list(watcher.watch(job_id))[-1]
+
+
+def test_cancelling_a_track_job_stops_it_and_leaves_only_complete_masks(long_clip, start_daemon, tmp_path):
+    daemon = start_daemon(trackers=slow_trackers(0.2))
+    output = tmp_path / "out" / "masks.####.exr"
+    settings = TrackSettings(mask_keyframes={long_clip.first: keyframe(long_clip)})
+    with Client(daemon.address) as client:
+        job = client.submit_track(long_clip.plate, str(output), (long_clip.first, long_clip.last), settings)
+        next(event for event in job if isinstance(event, FrameResult))
+        job.cancel()
+        last = final_event(daemon.address, job.job_id)
+    assert isinstance(last, Failed) and isinstance(last.error, Cancelled)
+    written = sorted(output.parent.glob("masks.*.exr"))
+    assert 0 < len(written) < len(long_clip.frames)
+    assert_no_partial_frames(output.parent)
+    # A partial track is never taken for a finished one: the next run tracks every frame.
+    frames = FrameRange(long_clip.first, long_clip.last)
+    rerun = run_track(TrackRequest(long_clip.plate, str(output), frames, Prompts(masks={long_clip.first: keyframe(long_clip)})))
+    assert rerun.written == list(frames) and rerun.skipped == []
+
+
+def test_cancelling_a_track_then_matte_job_while_it_tracks(long_clip, start_daemon, tmp_path):
+    daemon = start_daemon(trackers=slow_trackers(0.2))
+    settings = TrackSettings(mask_keyframes={long_clip.first: keyframe(long_clip)})
+    with Client(daemon.address) as client:
+        job = client.submit_matte(
+            long_clip.plate, settings, str(tmp_path / "matte.####.exr"),
+            frames=(long_clip.first, long_clip.last), settings=SETTINGS,
+        )
+        next(event for event in job if isinstance(event, Progress))  # tracking has written a mask
+        job.cancel()
+        last = final_event(daemon.address, job.job_id)
+    assert isinstance(last, Failed) and isinstance(last.error, Cancelled)
+    assert list(tmp_path.glob("matte.*.exr")) == []  # the matte never started
+    assert_no_partial_frames(tmp_path)
+
+
+def test_trackers_pick_their_lane(monkeypatch):
+    assert lanes.device_for_tracker("flow") == lanes.CPU
+    monkeypatch.setattr(lanes, "cuda_probably_present", lambda: True)
+    assert lanes.device_for_tracker("sam2") == lanes.GPU
+    monkeypatch.setattr(lanes, "cuda_probably_present", lambda: False)
+    assert lanes.device_for_tracker("sam2") == lanes.CPU
