@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up the project's Python environment in .venv (idempotent).
 #   ./setup.sh          the tool itself (CPU backend, CLI, demo)
-#   ./setup.sh --test   the same plus what the test suite needs, and .venv-blender
+#   ./setup.sh --test   the same plus what the test suite needs, .venv-blender
+#                        and, where a Python 3.9 exists, .venv-py39
 #   ./setup.sh --blender only .venv-blender: Blender as a Python module (bpy) and
 #                        the thin client, for tests/blender (see setup_blender_env)
 # Works on a bare machine with Python >= 3.10: everything comes from PyPI.
@@ -36,13 +37,27 @@ setup_blender_env() {
     .venv-blender/bin/python -m pip install --quiet --upgrade pip
     # Floors of grpcio/protobuf: what the committed stubs need (proto/README.md).
     .venv-blender/bin/python -m pip install --quiet "bpy==$BPY_VERSION" "numpy<2" \
-        "grpcio>=1.85.1" "protobuf>=7.35.1" "pytest>=8"
+        "grpcio>=1.80.1" "protobuf>=6.31.1" "pytest>=8"
     # client/, proto/ and plugin_blender/ straight from the checkout (edits
     # apply without reinstalling; the add-on zips bundle copies instead).
     local site
     site=$(.venv-blender/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
     printf '%s\n' "$PWD/client" "$PWD/proto" "$PWD/plugin_blender" > "$site/videomama-checkout.pth"
     echo "setup.sh: Blender environment ready in .venv-blender (bpy $BPY_VERSION)"
+}
+# .venv-py39: Python 3.9 (Nuke 14's) with the newest grpcio and protobuf that
+# still publish 3.9 wheels, for tests/nuke/test_python39.py.  Optional: the
+# test skips, and says why, where no Python 3.9 is installed.
+setup_py39_env() {
+    local python
+    python=$(command -v python3.9 || ls "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.9.*/bin/python3.9 2>/dev/null | tail -n 1 || true)
+    if [ -z "$python" ]; then
+        echo "setup.sh: no Python 3.9 here; the Nuke 14 (Python 3.9) client test will be skipped"
+        return 0
+    fi
+    "$python" -m venv .venv-py39
+    .venv-py39/bin/python -m pip install --quiet "grpcio==1.80.1" "protobuf==6.33.6" numpy
+    echo "setup.sh: Python 3.9 client environment ready in .venv-py39"
 }
 if [ "$blender" = "only" ]; then
     setup_blender_env
@@ -74,4 +89,7 @@ fi
 echo "setup.sh: environment ready in .venv"
 if [ -n "$blender" ]; then
     setup_blender_env
+fi
+if [ -n "$extras" ]; then
+    setup_py39_env
 fi

@@ -70,7 +70,7 @@ def test_pure_wheels_match_the_checkout_and_their_record(built):
             expected = "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
             assert digest == expected and int(size) == len(data)
         assert wheel.read("videomama_client/client.py") == (REPO / "client/videomama_client/client.py").read_bytes()
-    assert "Requires-Dist: grpcio>=1.85.1" in metadata and "Requires-Dist: videomama_proto==0.1.0" in metadata
+    assert "Requires-Dist: grpcio>=1.80.1" in metadata and "Requires-Dist: videomama_proto==0.1.0" in metadata
 
 
 def test_legacy_zip_has_bl_info_and_a_lib_folder(built):
@@ -105,7 +105,7 @@ def test_pip_download_targets_blenders_python_and_platform(tmp_path):
     assert command[command.index("--python-version") + 1] == "3.11"
     assert command[command.index("--platform") + 1] == "win_amd64"
     assert {"cp311", "abi3"} <= {command[i + 1] for i, arg in enumerate(command) if arg == "--abi"}
-    assert command[-2:] == ["grpcio>=1.85.1", "protobuf>=7.35.1"]
+    assert command[-2:] == ["grpcio>=1.80.1", "protobuf>=6.31.1"]
 
 
 # The add-on must come from the installed package, not from the checkout that

@@ -266,7 +266,7 @@ class BackendInfo(_message.Message):
     reason: str
     device: str
     options: _containers.RepeatedCompositeFieldContainer[BackendOption]
-    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., available: _Optional[bool] = ..., reason: _Optional[str] = ..., device: _Optional[str] = ..., options: _Optional[_Iterable[_Union[BackendOption, _Mapping]]] = ...) -> None: ...
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., available: bool = ..., reason: _Optional[str] = ..., device: _Optional[str] = ..., options: _Optional[_Iterable[_Union[BackendOption, _Mapping]]] = ...) -> None: ...
 
 class BackendOption(_message.Message):
     __slots__ = ("name", "default_value", "help")
@@ -294,7 +294,7 @@ class Limits(_message.Message):
     gpu_workers: int
     token_required: bool
     output_roots: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, max_frame_pixels: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., chunk_bytes: _Optional[int] = ..., cpu_workers: _Optional[int] = ..., gpu_workers: _Optional[int] = ..., token_required: _Optional[bool] = ..., output_roots: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, max_frame_pixels: _Optional[int] = ..., max_message_bytes: _Optional[int] = ..., chunk_bytes: _Optional[int] = ..., cpu_workers: _Optional[int] = ..., gpu_workers: _Optional[int] = ..., token_required: bool = ..., output_roots: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SubmitMatteRequest(_message.Message):
     __slots__ = ("plate", "mask", "track", "track_output", "output", "frames", "shot", "settings", "plate_layer", "mask_channel", "compression", "write_rgba", "force", "detach")
@@ -326,7 +326,7 @@ class SubmitMatteRequest(_message.Message):
     write_rgba: bool
     force: bool
     detach: bool
-    def __init__(self, plate: _Optional[str] = ..., mask: _Optional[str] = ..., track: _Optional[_Union[TrackSettings, _Mapping]] = ..., track_output: _Optional[str] = ..., output: _Optional[str] = ..., frames: _Optional[_Union[FrameRange, _Mapping]] = ..., shot: _Optional[_Union[FrameRange, _Mapping]] = ..., settings: _Optional[_Union[MatteSettings, _Mapping]] = ..., plate_layer: _Optional[str] = ..., mask_channel: _Optional[str] = ..., compression: _Optional[str] = ..., write_rgba: _Optional[bool] = ..., force: _Optional[bool] = ..., detach: _Optional[bool] = ...) -> None: ...
+    def __init__(self, plate: _Optional[str] = ..., mask: _Optional[str] = ..., track: _Optional[_Union[TrackSettings, _Mapping]] = ..., track_output: _Optional[str] = ..., output: _Optional[str] = ..., frames: _Optional[_Union[FrameRange, _Mapping]] = ..., shot: _Optional[_Union[FrameRange, _Mapping]] = ..., settings: _Optional[_Union[MatteSettings, _Mapping]] = ..., plate_layer: _Optional[str] = ..., mask_channel: _Optional[str] = ..., compression: _Optional[str] = ..., write_rgba: bool = ..., force: bool = ..., detach: bool = ...) -> None: ...
 
 class SubmitMatteResponse(_message.Message):
     __slots__ = ("event",)
@@ -344,7 +344,7 @@ class TrackPoint(_message.Message):
     x: float
     y: float
     positive: bool
-    def __init__(self, frame: _Optional[int] = ..., x: _Optional[float] = ..., y: _Optional[float] = ..., positive: _Optional[bool] = ...) -> None: ...
+    def __init__(self, frame: _Optional[int] = ..., x: _Optional[float] = ..., y: _Optional[float] = ..., positive: bool = ...) -> None: ...
 
 class TrackBox(_message.Message):
     __slots__ = ("frame", "x0", "y0", "x1", "y1")
@@ -380,7 +380,7 @@ class TrackSettings(_message.Message):
     boxes: _containers.RepeatedCompositeFieldContainer[TrackBox]
     tracker: str
     soft: bool
-    def __init__(self, mask_keyframes: _Optional[_Iterable[_Union[MaskKeyframe, _Mapping]]] = ..., points: _Optional[_Iterable[_Union[TrackPoint, _Mapping]]] = ..., boxes: _Optional[_Iterable[_Union[TrackBox, _Mapping]]] = ..., tracker: _Optional[str] = ..., soft: _Optional[bool] = ...) -> None: ...
+    def __init__(self, mask_keyframes: _Optional[_Iterable[_Union[MaskKeyframe, _Mapping]]] = ..., points: _Optional[_Iterable[_Union[TrackPoint, _Mapping]]] = ..., boxes: _Optional[_Iterable[_Union[TrackBox, _Mapping]]] = ..., tracker: _Optional[str] = ..., soft: bool = ...) -> None: ...
 
 class SubmitTrackRequest(_message.Message):
     __slots__ = ("plate", "output", "frames", "settings", "colorspace", "plate_layer", "compression", "force", "detach")
@@ -402,7 +402,7 @@ class SubmitTrackRequest(_message.Message):
     compression: str
     force: bool
     detach: bool
-    def __init__(self, plate: _Optional[str] = ..., output: _Optional[str] = ..., frames: _Optional[_Union[FrameRange, _Mapping]] = ..., settings: _Optional[_Union[TrackSettings, _Mapping]] = ..., colorspace: _Optional[str] = ..., plate_layer: _Optional[str] = ..., compression: _Optional[str] = ..., force: _Optional[bool] = ..., detach: _Optional[bool] = ...) -> None: ...
+    def __init__(self, plate: _Optional[str] = ..., output: _Optional[str] = ..., frames: _Optional[_Union[FrameRange, _Mapping]] = ..., settings: _Optional[_Union[TrackSettings, _Mapping]] = ..., colorspace: _Optional[str] = ..., plate_layer: _Optional[str] = ..., compression: _Optional[str] = ..., force: bool = ..., detach: bool = ...) -> None: ...
 
 class SubmitTrackResponse(_message.Message):
     __slots__ = ("event",)
@@ -488,13 +488,13 @@ class CancelJobResponse(_message.Message):
     STATE_FIELD_NUMBER: _ClassVar[int]
     cancelled: bool
     state: JobState
-    def __init__(self, cancelled: _Optional[bool] = ..., state: _Optional[_Union[JobState, str]] = ...) -> None: ...
+    def __init__(self, cancelled: bool = ..., state: _Optional[_Union[JobState, str]] = ...) -> None: ...
 
 class ListJobsRequest(_message.Message):
     __slots__ = ("include_finished",)
     INCLUDE_FINISHED_FIELD_NUMBER: _ClassVar[int]
     include_finished: bool
-    def __init__(self, include_finished: _Optional[bool] = ...) -> None: ...
+    def __init__(self, include_finished: bool = ...) -> None: ...
 
 class ListJobsResponse(_message.Message):
     __slots__ = ("jobs",)
@@ -526,4 +526,4 @@ class JobSummary(_message.Message):
     frames_done: int
     frames_total: int
     submitted_time: float
-    def __init__(self, job_id: _Optional[str] = ..., kind: _Optional[_Union[JobKind, str]] = ..., state: _Optional[_Union[JobState, str]] = ..., description: _Optional[str] = ..., backend: _Optional[str] = ..., device: _Optional[str] = ..., detached: _Optional[bool] = ..., queue_position: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., submitted_time: _Optional[float] = ...) -> None: ...
+    def __init__(self, job_id: _Optional[str] = ..., kind: _Optional[_Union[JobKind, str]] = ..., state: _Optional[_Union[JobState, str]] = ..., description: _Optional[str] = ..., backend: _Optional[str] = ..., device: _Optional[str] = ..., detached: bool = ..., queue_position: _Optional[int] = ..., frames_done: _Optional[int] = ..., frames_total: _Optional[int] = ..., submitted_time: _Optional[float] = ...) -> None: ...

@@ -5,7 +5,7 @@ import warnings
 
 from videomama_proto.v1 import videomama_pb2 as videomama__proto_dot_v1_dot_videomama__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.80.1'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 
@@ -25,7 +25,7 @@ if _version_not_supported:
     )
 
 
-class VideoMaMaStub:
+class VideoMaMaStub(object):
     """The daemon: matte jobs by reference or inline, their events, and the queue.
     """
 
@@ -72,7 +72,7 @@ class VideoMaMaStub:
                 _registered_method=True)
 
 
-class VideoMaMaServicer:
+class VideoMaMaServicer(object):
     """The daemon: matte jobs by reference or inline, their events, and the queue.
     """
 
@@ -185,7 +185,7 @@ def add_VideoMaMaServicer_to_server(servicer, server):
 
 
  # This class is part of an EXPERIMENTAL API.
-class VideoMaMa:
+class VideoMaMa(object):
     """The daemon: matte jobs by reference or inline, their events, and the queue.
     """
 
