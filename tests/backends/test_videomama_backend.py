@@ -20,6 +20,7 @@ from videomama.backends import registry  # noqa: E402
 from videomama.backends.base import StopToken, WindowInput  # noqa: E402
 from videomama.backends.videomama import devices, models, seeding  # noqa: E402
 from videomama.backends.videomama.backend import VideoMamaBackend  # noqa: E402
+from videomama.matting.request import check_backend  # noqa: E402
 from videomama.backends.videomama.geometry import ModelGrid, plan_placement, region_of_interest  # noqa: E402
 from videomama.backends.videomama.memory import MemoryBudget  # noqa: E402
 from videomama.backends.videomama.upsample import guided_upsample  # noqa: E402
@@ -149,6 +150,15 @@ def test_auto_needs_weights_and_a_gpu_but_a_named_backend_runs_on_the_cpu(tiny_m
         assert registry.resolve("auto") == "classic" and "CPU" in availability.reason
     backend = registry.create("videomama", {"device": "cpu", "seed": "7"})
     assert backend.describe()["model"].endswith("cpu float32)")
+
+
+def test_a_models_directory_given_as_a_job_option_counts_for_availability(tiny_models_dir, monkeypatch, tmp_path):
+    monkeypatch.setenv(models.MODELS_ENV, str(tmp_path))  # the default place is empty
+    with pytest.raises(NotAvailableError, match="weights not installed"):
+        check_backend("videomama", {"device": "cpu"})
+    name, options = check_backend("videomama", {"device": "cpu", "models": str(tiny_models_dir)})
+    assert name == "videomama" and options["models"] == str(tiny_models_dir)
+    assert registry.create("videomama", {"device": "cpu", "models": str(tiny_models_dir)}).describe()["backend"] == "videomama"
 
 
 def test_cli_lists_installed_models_and_shows_the_licence_when_fetching(tiny_models_dir, monkeypatch, capsys):

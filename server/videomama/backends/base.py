@@ -10,6 +10,7 @@ gets those for free and behaves the same on long shots.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -88,8 +89,12 @@ class MattingBackend(Protocol):
     options: ClassVar[tuple[BackendOption, ...]]
 
     @classmethod
-    def availability(cls) -> Availability:
-        """Cheap check (no model loading) of whether this backend can run here."""
+    def availability(cls, options: Mapping[str, Any] | None = None) -> Availability:
+        """Cheap check (no model loading) of whether this backend can run here.
+
+        ``options`` are the job's, unchecked (NAME -> value as given): an
+        option can decide it, e.g. a models directory given per job.
+        """
 
     def describe(self) -> dict[str, str]:
         """Backend, model and version strings recorded in the output metadata."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import entry_points
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InputError, NotAvailableError
@@ -45,15 +46,19 @@ def backend_class(identifier: str) -> type[MattingBackend]:
     return getattr(importlib.import_module(module_name), class_name)
 
 
-def resolve(identifier: str) -> str:
-    """Turn ``auto`` into a concrete backend; check an explicit one can run here."""
+def resolve(identifier: str, options: Mapping[str, Any] | None = None) -> str:
+    """Turn ``auto`` into a concrete backend; check an explicit one can run here.
+
+    ``options`` (the job's, unchecked) reach each candidate's availability:
+    ``-o models=DIR`` makes weights in DIR count.
+    """
     if identifier == "auto":
         for candidate in AUTO_PREFERENCE:
-            availability = backend_class(candidate).availability()
+            availability = backend_class(candidate).availability(options)
             if availability.available and availability.auto:
                 return candidate
         raise NotAvailableError("no matting backend can run on this machine")
-    availability = backend_class(identifier).availability()
+    availability = backend_class(identifier).availability(options)
     if not availability.available:
         raise NotAvailableError(f"backend '{identifier}' cannot run here: {availability.reason}")
     return identifier
@@ -61,7 +66,7 @@ def resolve(identifier: str) -> str:
 
 def create(identifier: str, options: dict[str, Any] | None = None) -> MattingBackend:
     """Instantiate a backend (``auto`` allowed) with validated options."""
-    name = resolve(identifier)
+    name = resolve(identifier, options)
     cls = backend_class(name)
     return cls(**resolve_options(cls.options, options or {}, name))
 

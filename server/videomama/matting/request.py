@@ -95,7 +95,7 @@ def plan(request: MatteRequest, masks_pending: bool = False) -> MattePlan:
 
 def check_backend(backend: str, options: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """Resolve ``auto``, check the backend can run here, validate its options; loads nothing."""
-    name = registry.resolve(backend)
+    name = registry.resolve(backend, options)
     return name, resolve_options(registry.backend_class(name).options, dict(options), name)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class ClassicBackend:
         self._epsilon = epsilon
 
     @classmethod
-    def availability(cls) -> Availability:
+    def availability(cls, options: Mapping[str, Any] | None = None) -> Availability:
         return Availability(True)
 
     def describe(self) -> dict[str, str]:

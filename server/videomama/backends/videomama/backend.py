@@ -30,7 +30,8 @@ from __future__ import annotations
 import gc
 import logging
 from dataclasses import dataclass
-from typing import ClassVar
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -148,11 +149,11 @@ class VideoMamaBackend:
     # -- contract ---------------------------------------------------------
 
     @classmethod
-    def availability(cls) -> Availability:
+    def availability(cls, options: Mapping[str, Any] | None = None) -> Availability:
         # Cheap checks only: no torch import, no loading.
         if not (devices.torch_installed() and devices.diffusers_installed()):
             return Availability(False, "needs torch and diffusers: pip install 'videomama[learned]'")
-        installed = models.locate("videomama")
+        installed = models.locate("videomama", (options or {}).get("models") or None)
         if not installed.complete:
             return Availability(
                 False,
