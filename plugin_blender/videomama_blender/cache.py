@@ -3,19 +3,21 @@
 Compute renders the matte's inputs (the source and the rasterised mask) to
 EXR in a staging folder, then names the result by a hash of those files'
 bytes plus the settings that change the matte (backend, windows, colour
-space, options, frame range).  A result is therefore reused exactly when the
-daemon would produce the same pixels, whatever changed in the .blend to get
-there: a Mask datablock edited and edited back, a clip relinked to a copy of
-the same files, a renamed node.  Rendering the inputs again on every Compute
-is cheap next to matting them, and it is the only way to see everything that
-feeds a Blender Mask (animation, feather, parenting to tracks).
+space, options, frame range; a track's clicks, keyframes and tracker).  A
+result is therefore reused exactly when the daemon would produce the same
+pixels, whatever changed in the .blend to get there: a Mask datablock edited
+and edited back, a clip relinked to a copy of the same files, a renamed
+node.  Rendering the inputs again on every Compute is cheap next to matting
+them, and it is the only way to see everything that feeds a Blender Mask
+(animation, feather, parenting to tracks).
 
 Blender's EXR writer is deterministic once the render stamps (date, render
 time) are off, which ``render_inputs`` does; a stray difference would only
 cost a recompute, never a wrong result.
 
 Layout of ``<cache root>/<key>/``: ``source.####.exr``, ``mask.####.exr``
-(what the daemon reads), ``matte.####.exr`` (what it writes) and
+(what the daemon reads; a track's mask on its keyframes only),
+``matte.####.exr`` and ``tracked.####.exr`` (what it writes) and
 ``videomama.json``, written last, so a folder without a complete manifest is
 never taken for a result.
 """
@@ -25,10 +27,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from videomama_hosts import manifest
 
@@ -61,13 +62,24 @@ def file_digest(path: str) -> str:
     return digest.hexdigest()
 
 
-def inputs_digest(folder: str, frames: tuple[int, int]) -> str:
-    """One hash over every source and mask frame rendered into ``folder``."""
+def input_files(frames: tuple[int, int], mask_frames: Iterable[int] | None = None) -> list[tuple[int, str]]:
+    """(frame, pattern name) of each input the daemon reads: the source on every frame, the
+    mask on ``mask_frames`` (None: every frame; a track's keyframes; none for clicks only)."""
+    masked = set(range(frames[0], frames[1] + 1) if mask_frames is None else mask_frames)
+    return [
+        (frame, name)
+        for frame in range(frames[0], frames[1] + 1)
+        for name in (SOURCE_NAME, MASK_NAME)
+        if name == SOURCE_NAME or frame in masked
+    ]
+
+
+def inputs_digest(folder: str, frames: tuple[int, int], mask_frames: Iterable[int] | None = None) -> str:
+    """One hash over every input frame rendered into ``folder`` (see ``input_files``)."""
     digest = hashlib.sha256()
-    for frame in range(frames[0], frames[1] + 1):
-        for name in (SOURCE_NAME, MASK_NAME):
-            digest.update(f"{frame}:{name}:".encode())
-            digest.update(file_digest(frame_path(os.path.join(folder, name), frame)).encode())
+    for frame, name in input_files(frames, mask_frames):
+        digest.update(f"{frame}:{name}:".encode())
+        digest.update(file_digest(frame_path(os.path.join(folder, name), frame)).encode())
     return digest.hexdigest()
 
 
@@ -92,20 +104,21 @@ def new_staging(root: str) -> str:
     return tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=root)
 
 
-def adopt_staging(staging: str, entry: CacheEntry, frames: tuple[int, int]) -> None:
+def adopt_staging(staging: str, entry: CacheEntry, frames: tuple[int, int],
+                  mask_frames: Iterable[int] | None = None) -> None:
     """Make the staged inputs the entry's, or drop them if it already has identical ones.
 
     Identical key means identical bytes, so an entry with complete inputs
     keeps its own (and the daemon's resume skips the matte frames already
     written); otherwise the staged files are moved in, replacing leftovers of
-    an interrupted Compute.
+    an interrupted Compute.  Staged files that are not inputs (a track's
+    masks between its keyframes) go with the staging folder.
     """
-    if not entry.inputs_complete(frames):
+    if not entry.inputs_complete(frames, mask_frames):
         os.makedirs(entry.folder, exist_ok=True)
-        for frame in range(frames[0], frames[1] + 1):
-            for name in (SOURCE_NAME, MASK_NAME):
-                os.replace(frame_path(os.path.join(staging, name), frame),
-                           frame_path(os.path.join(entry.folder, name), frame))
+        for frame, name in input_files(frames, mask_frames):
+            os.replace(frame_path(os.path.join(staging, name), frame),
+                       frame_path(os.path.join(entry.folder, name), frame))
         entry.record("inputs", frames)
     discard_staging(staging)
 
@@ -116,10 +129,6 @@ def discard_staging(staging: str) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-# Frames, their hidden temp files (the daemon's and ours), the manifest.
-_OURS = re.compile(r"^(videomama\.json|\.videomama\..*|\.?(source|mask|matte)\..*)$")
-
-
 def clear(entry: CacheEntry) -> bool:
     """Delete an entry's folder; False if there was none.
 
@@ -128,7 +137,7 @@ def clear(entry: CacheEntry) -> bool:
     """
     if not os.path.isdir(entry.folder):
         return False
-    strangers = [name for name in os.listdir(entry.folder) if not _OURS.match(name)]
+    strangers = [name for name in os.listdir(entry.folder) if not manifest.OUR_FILES.match(name)]
     if strangers:
         raise OSError(f"{entry.folder} holds files VideoMaMa did not write ({strangers[0]}); not deleting it")
     shutil.rmtree(entry.folder)

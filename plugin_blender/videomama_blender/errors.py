@@ -11,16 +11,11 @@ from __future__ import annotations
 import sys
 import traceback
 
+# Re-exported: one class for both plugins and the code they share
+# (videomama_hosts), so its errors read as the add-on's own.
+from videomama_hosts.errors import PluginError
+
 PREFIX = "VideoMaMa: "
-
-SAM2_NOT_AVAILABLE = (
-    "SAM2 tracking is not available yet: the daemon cannot turn clicks into masks; "
-    "choose a Mask datablock or an image sequence as the mask source"
-)
-
-
-class PluginError(Exception):
-    """A problem the artist can fix (a missing input, a bad range); ``str()`` says how."""
 
 
 def _one_line(text: str) -> str:

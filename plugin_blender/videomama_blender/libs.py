@@ -21,8 +21,6 @@ import os
 import sys
 from collections.abc import MutableSequence
 
-from .errors import PluginError
-
 ADDON_ROOT = os.path.dirname(os.path.abspath(__file__))
 LIB_FOLDER = "lib"
 
@@ -64,6 +62,9 @@ def load_client():
     try:
         import videomama_client
     except Exception as error:  # ImportError, or protobuf's VersionError for too old a runtime
+        # Imported here: errors needs videomama_hosts, which this module has to find first.
+        from .errors import PluginError
+
         raise PluginError(missing_client_message(error)) from error
     return videomama_client
 

@@ -95,12 +95,18 @@ class VIDEOMAMA_PT_matte(bpy.types.Panel):
             box.template_ID(settings, "mask_image", open="image.open")
             box.prop(settings, "mask_image_channel")
         else:
+            # Track: clicks (x, y from 0 to 1, bottom-left origin), and the Mask
+            # datablock rendered on the mask keyframes for the tracker.
             row = box.row()
             row.template_list("VIDEOMAMA_UL_clicks", "", settings, "clicks", settings, "active_click", rows=3)
             buttons = row.column(align=True)
             buttons.operator("videomama.click_add", icon="ADD", text="").group = group.name
             buttons.operator("videomama.click_remove", icon="REMOVE", text="").group = group.name
-            box.label(text="SAM2 tracking is not available yet", icon="INFO")
+            box.prop(settings, "mask_keyframes")
+            box.prop(settings, "mask", text="Keyframe Mask")
+            box.prop(settings, "tracker")
+            box.prop(settings, "soft_masks")
+            box.label(text="Clicks need SAM2 on the daemon; the flow tracker needs a mask keyframe", icon="INFO")
 
 
 CLASSES = (VIDEOMAMA_UL_clicks, VIDEOMAMA_PT_matte)

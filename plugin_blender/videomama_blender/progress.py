@@ -2,19 +2,21 @@
 
 A Compute has two stages of very different cost: Blender renders the inputs
 (fast, a fraction of a second a frame) and the daemon mattes them (most of
-the time).  They share one bar so it never jumps backwards: rendering fills
-the first ``RENDER_SHARE`` of it, matting the rest.  The functions take plain
-numbers (the task unpacks the client's events), so the mapping is tested
-without the client or Blender.
+the time), after tracking the masks when it tracks them.  They share one bar
+so it never jumps backwards: rendering fills the first ``RENDER_SHARE`` of
+it, the daemon's job the rest (split between its phases by
+``videomama_hosts.phases``).  The functions take plain numbers (the task
+unpacks the client's events), so the mapping is tested without the client
+or Blender.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from videomama_hosts.durations import format_eta
+from videomama_hosts.phases import MATTE, TRACK, job_fraction, percent as whole_percent
 
 RENDER_SHARE = 0.15
 
@@ -26,7 +28,7 @@ class Snapshot:
 
     @property
     def percent(self) -> int:
-        return int(math.floor(self.fraction * 100))
+        return whole_percent(self.fraction)
 
 
 def _clamp(value: float) -> float:
@@ -51,19 +53,29 @@ def queued(position: int) -> Snapshot:
     return Snapshot(RENDER_SHARE, f"queued ({ahead})")
 
 
-def started(backend: str, device: str) -> Snapshot:
-    return Snapshot(RENDER_SHARE, f"matting with the {backend} backend on {device.upper()}")
+def started(backend: str, device: str, tracking: bool = False) -> Snapshot:
+    first = "tracking, then " if tracking else ""
+    return Snapshot(RENDER_SHARE, f"{first}matting with the {backend} backend on {device.upper()}")
+
+
+def working(phase: str, done: int, total: int, eta_s: float | None = None, tracking: bool = False) -> Snapshot:
+    """The daemon's progress in ``phase`` ("track" or "matte"); ``tracking``: the job has both."""
+    fraction = RENDER_SHARE + (1.0 - RENDER_SHARE) * job_fraction(phase, done, total, tracking)
+    verb = "tracking" if phase == TRACK else "matting"
+    eta = format_eta(eta_s)
+    return Snapshot(_clamp(fraction), f"{verb} {done}/{total} frames" + (f", {eta}" if eta else ""))
 
 
 def matting(done: int, total: int, eta_s: float | None = None) -> Snapshot:
-    fraction = RENDER_SHARE + (1.0 - RENDER_SHARE) * (done / total if total else 0.0)
-    eta = format_eta(eta_s)
-    return Snapshot(_clamp(fraction), f"matting {done}/{total} frames" + (f", {eta}" if eta else ""))
+    return working(MATTE, done, total, eta_s)
 
 
-def finished(written: int, skipped: int, backend: str, frames: tuple[int, int]) -> Snapshot:
+def finished(written: int, skipped: int, backend: str, frames: tuple[int, int], tracker: str = "") -> Snapshot:
     reused = f", {skipped} already done" if skipped else ""
-    return Snapshot(1.0, f"matte of frames {frames[0]}-{frames[1]} ready ({backend}, {written} computed{reused})")
+    tracked = f"masks tracked with {tracker}, " if tracker else ""
+    return Snapshot(
+        1.0, f"matte of frames {frames[0]}-{frames[1]} ready ({tracked}{backend}, {written} computed{reused})"
+    )
 
 
 def cached(frames: tuple[int, int]) -> Snapshot:

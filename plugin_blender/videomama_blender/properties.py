@@ -30,7 +30,13 @@ SOURCE_ITEMS = [
 MASK_ITEMS = [
     ("MASK", "Mask", "A Mask datablock, rasterised as a compositor Mask node draws it"),
     ("IMAGE_SEQUENCE", "Image Sequence", "Rough per-frame masks rendered elsewhere"),
-    ("SAM2", "SAM2 Clicks", "Clicks on the clip, tracked by SAM2 (not available yet)"),
+    ("SAM2", "Track", "Masks tracked by the daemon from clicks on the source (SAM2) and from the Mask "
+     "datablock on the mask keyframes"),
+]
+TRACKER_ITEMS = [
+    ("auto", "Auto", "SAM2 if the daemon can run it, else the flow tracker (mask keyframes only)"),
+    ("sam2", "SAM2", "Clicks and mask keyframes (needs SAM2's weights on the daemon, a GPU to be fast)"),
+    ("flow", "Flow", "Carries the mask keyframes through the shot with optical flow (CPU); no clicks"),
 ]
 MASK_CHANNEL_ITEMS = [
     ("LUMINANCE", "Luminance", "White on black"),
@@ -52,7 +58,7 @@ class VIDEOMAMA_PG_click(bpy.types.PropertyGroup):
     frame: IntProperty(name="Frame", description="Scene frame of the click")
     location: FloatVectorProperty(
         name="Location", size=2, default=(0.5, 0.5), min=0.0, max=1.0,
-        description="Position on the clip, 0-1 from the bottom-left corner",
+        description="Position on the source, 0-1 from the bottom-left corner (Blender's convention)",
     )
     positive: BoolProperty(name="Subject", default=True, description="On the subject (off: on the background)")
 
@@ -86,6 +92,15 @@ class VIDEOMAMA_PG_matte(bpy.types.PropertyGroup):
     mask_image_channel: EnumProperty(name="Channel", items=MASK_CHANNEL_ITEMS, default="LUMINANCE")
     clicks: CollectionProperty(type=VIDEOMAMA_PG_click)
     active_click: IntProperty()
+    mask_keyframes: StringProperty(
+        name="Mask Keyframes",
+        description="Frames where the Mask datablock outlines the subject, e.g. 1001 1040: it is rendered on "
+        "these frames only, for the tracker to carry through the shot (the flow tracker needs one)",
+    )
+    tracker: EnumProperty(name="Tracker", items=TRACKER_ITEMS, default="auto")
+    soft_masks: BoolProperty(
+        name="Soft Masks", default=False, description="Track soft masks (SAM2's probabilities) instead of hard ones",
+    )
 
     cache_dir: StringProperty(
         name="Cache", subtype="DIR_PATH",
@@ -133,20 +148,28 @@ def read_config(settings) -> MatteConfig:
         mask_kind=settings.mask_kind,
         mask_image_channel=settings.mask_image_channel,
         cache_dir=bpy.path.abspath(settings.cache_dir) if settings.cache_dir else "",
+        clicks=tuple((c.frame, c.location[0], c.location[1], c.positive) for c in settings.clicks),
+        mask_keyframes=settings.mask_keyframes,
+        tracker=settings.tracker,
+        soft_masks=settings.soft_masks,
     )
 
 
-def read_inputs(settings, scene) -> Inputs:
+def read_inputs(settings, scene, keyframes: tuple[int, ...] | None = None) -> Inputs:
+    """What to render.  ``keyframes`` (``request.mask_frames``): None for a mask on every
+    frame; with "Track" as the mask, the frames the Mask datablock is rendered on, if any."""
+    mask_kind = settings.mask_kind if keyframes is None else ("MASK" if keyframes else "NONE")
     return Inputs(
         source_kind=settings.source_kind,
         clip=settings.source_clip,
         image=settings.source_image,
         render_scene=settings.source_scene or scene,
         view_layer=settings.source_view_layer,
-        mask_kind=settings.mask_kind,
+        mask_kind=mask_kind,
         mask=settings.mask,
         mask_image=settings.mask_image,
         mask_image_channel=settings.mask_image_channel,
+        mask_frames=keyframes,
     )
 
 

@@ -2,9 +2,10 @@
 
 The daemon reads files, so the source (a Movie Clip, an image sequence, or
 the scene's render) and the mask (a Blender Mask datablock or an image
-sequence) are rendered frame by frame through Blender's own compositor: a
-temporary scene whose tree holds the source node, the mask node and one File
-Output node.  That way the mask is rasterised exactly as the Mask node in the
+sequence; when the daemon tracks the masks, none or the Mask datablock for
+its keyframes) are rendered frame by frame through Blender's own compositor:
+a temporary scene whose tree holds the source node, the mask node and one
+File Output node.  That way the mask is rasterised exactly as the Mask node in the
 artist's comp would draw it (feather, animation, parenting to tracks), and
 clips and sequences go through Blender's colour management once, into the
 working space the EXRs are tagged with.
@@ -39,10 +40,13 @@ class Inputs:
     image: object = None
     render_scene: object = None
     view_layer: str = ""
-    mask_kind: str = "MASK"  # MASK | IMAGE_SEQUENCE
+    mask_kind: str = "MASK"  # MASK | IMAGE_SEQUENCE | NONE (the daemon tracks the masks from clicks only)
     mask: object = None
     mask_image: object = None
     mask_image_channel: str = "LUMINANCE"
+    # The frames whose mask the daemon reads: None for every frame, else the
+    # mask keyframes of a track (the mask files of other frames are left unused).
+    mask_frames: tuple[int, ...] | None = None
 
 
 def _image_path(image) -> str:
@@ -139,7 +143,10 @@ def check_inputs(inputs: Inputs, frames: tuple[int, int]) -> tuple[int, int]:
 
     if inputs.mask_kind == "MASK":
         if inputs.mask is None:
-            raise PluginError("choose the Mask datablock that outlines the subject")
+            on_keyframes = "" if inputs.mask_frames is None else " on the mask keyframes"
+            raise PluginError(f"choose the Mask datablock that outlines the subject{on_keyframes}")
+    elif inputs.mask_kind == "NONE":
+        pass
     elif inputs.mask_kind == "IMAGE_SEQUENCE":
         if inputs.mask_image is None:
             raise PluginError("choose the mask image sequence")
@@ -150,7 +157,7 @@ def check_inputs(inputs: Inputs, frames: tuple[int, int]) -> tuple[int, int]:
 
 
 class InputRenderer:
-    """A temporary scene that writes ``source.####.exr`` and ``mask.####.exr`` into a folder.
+    """A temporary scene that writes ``source.####.exr`` and ``mask.####.exr`` (if any) into a folder.
 
     Use ``render(frame)`` for each frame, then ``close()`` (always, also on
     errors and cancel) to delete the temporary scene and tree.
@@ -162,6 +169,7 @@ class InputRenderer:
         self.folder = folder
         self.frames = frames
         self._inputs = inputs
+        self._with_mask = inputs.mask_kind != "NONE"
         self._scene = None
         self._temp_images: list = []
         # The render result source moves the rendered scene's current frame;
@@ -189,20 +197,17 @@ class InputRenderer:
         scene.frame_start, scene.frame_end = self.frames
         tree = api_compat.ensure_compositor_tree(scene, bpy.data.node_groups, empty=True)
 
-        source = self._source_node(tree)
-        mask = self._mask_node(tree)
+        sockets = [self._source_node(tree)]
+        files = [api_compat.ExrOutput(SOURCE_NAME.replace(".exr", ""), "RGBA", "RGB")]
+        if self._with_mask:
+            # A File Output node writes every input on every frame, so a track's
+            # mask is drawn on every frame too; only its keyframes are used.
+            sockets.append(self._mask_node(tree))
+            # One channel: the daemon takes the only channel of a grey image as the mask.
+            files.append(api_compat.ExrOutput(MASK_NAME.replace(".exr", ""), "FLOAT", "BW"))
         output = tree.nodes.new("CompositorNodeOutputFile")
-        source_in, mask_in = api_compat.configure_file_output(
-            output,
-            self.folder,
-            [
-                api_compat.ExrOutput(SOURCE_NAME.replace(".exr", ""), "RGBA", "RGB"),
-                # One channel: the daemon takes the only channel of a grey image as the mask.
-                api_compat.ExrOutput(MASK_NAME.replace(".exr", ""), "FLOAT", "BW"),
-            ],
-        )
-        tree.links.new(source, source_in)
-        tree.links.new(mask, mask_in)
+        for socket, file_input in zip(sockets, api_compat.configure_file_output(output, self.folder, files)):
+            tree.links.new(socket, file_input)
 
     def _image_node(self, tree, image, what: str):
         node = tree.nodes.new("CompositorNodeImage")
@@ -266,7 +271,8 @@ class InputRenderer:
                 f"Blender could not render the inputs of frame {frame}; the system console says why "
                 "(is another render running?)"
             )
-        for name, what in ((SOURCE_NAME, "source"), (MASK_NAME, "mask")):
+        written = [(SOURCE_NAME, "source")] + ([(MASK_NAME, "mask")] if self._with_mask else [])
+        for name, what in written:
             if not os.path.isfile(frame_path(os.path.join(self.folder, name), frame)):
                 raise PluginError(
                     f"Blender rendered no {what} for frame {frame}: check that the {what} has a picture on that frame"

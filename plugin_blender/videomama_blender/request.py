@@ -2,7 +2,8 @@
 
 ``MatteConfig`` is what ``properties.read_config`` takes off a matte node
 group, so every rule about those values (frame range, windows, colour space,
-daemon address, what the daemon is asked) is tested without Blender.
+daemon address, tracking prompts, what the daemon is asked) is tested
+without Blender.
 Defaults the daemon owns (window length, overlap) are sent as "unset" unless
 the artist overrides them, so the add-on never keeps a second copy of them.
 """
@@ -13,13 +14,20 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from videomama_hosts.frames import parse_frame_list
 from videomama_hosts.job import MatteJob  # re-exported: the by-reference job both plugins send
+from videomama_hosts.tracking import TrackPrompts, click_from_bottom_left
 
-from .errors import SAM2_NOT_AVAILABLE, PluginError
+from .errors import PluginError
 
 BACKENDS = ("auto", "videomama", "classic")
 SOURCE_KINDS = ("MOVIE_CLIP", "IMAGE_SEQUENCE", "RENDER_RESULT")
+# "SAM2": the daemon tracks the masks from clicks and mask keyframes.
 MASK_KINDS = ("MASK", "IMAGE_SEQUENCE", "SAM2")
+NOTHING_TO_TRACK = (
+    "add a click on the subject (Mask: Track, in the sidebar), or list mask keyframes: "
+    "frames where the Mask datablock outlines the subject"
+)
 MASK_IMAGE_CHANNELS = ("LUMINANCE", "ALPHA")
 # "AUTO" follows Blender's working colour space (the space of every EXR the
 # compositor writes); the rest are names the daemon's OCIO config knows.
@@ -55,12 +63,20 @@ class MatteConfig:
     mask_image_channel: str = "LUMINANCE"
     cache_dir: str = ""  # empty: cache.default_cache_root
     options: Mapping[str, str] = field(default_factory=dict)  # backend options, NAME -> VALUE
+    # mask_kind "SAM2": (frame, x, y, positive), x and y from 0 to 1 from the
+    # source's bottom-left corner, as the click properties store them.
+    clicks: tuple[tuple[int, float, float, bool], ...] = ()
+    mask_keyframes: str = ""  # "1001 1025": frames the Mask datablock is rendered on for the tracker
+    tracker: str = "auto"
+    soft_masks: bool = False
+
+    @property
+    def tracking(self) -> bool:
+        return self.mask_kind == "SAM2"
 
 
 def check_config(config: MatteConfig) -> None:
     """Raise PluginError for values the daemon would refuse, before anything is rendered."""
-    if config.mask_kind == "SAM2":
-        raise PluginError(SAM2_NOT_AVAILABLE)
     for value, allowed, what in (
         (config.backend, BACKENDS, "backend"),
         (config.source_kind, SOURCE_KINDS, "source"),
@@ -70,6 +86,7 @@ def check_config(config: MatteConfig) -> None:
     ):
         if value not in allowed:
             raise PluginError(f"unknown {what} '{value}'; choose one of {', '.join(allowed)}")
+    mask_frames(config)  # a typo in the keyframes is told before anything is rendered
     if config.custom_windows:
         if config.window < 2:
             raise PluginError(f"window must be at least 2 frames, got {config.window}")
@@ -77,6 +94,32 @@ def check_config(config: MatteConfig) -> None:
             raise PluginError(
                 f"overlap must be from 0 to {config.window - 1} frames (less than the window), got {config.overlap}"
             )
+
+
+def mask_frames(config: MatteConfig) -> tuple[int, ...] | None:
+    """The frames the mask is rendered on: None for every frame; the mask keyframes when tracking."""
+    if not config.tracking:
+        return None
+    return parse_frame_list(config.mask_keyframes, "Mask Keyframes")
+
+
+def track_prompts(config: MatteConfig, size: tuple[int, int], frames: tuple[int, int]) -> TrackPrompts | None:
+    """What the daemon tracks the masks from (None: the mask is an input of every frame), checked.
+
+    A click's 0-1 location from the bottom-left corner becomes source pixels
+    (``x * width``, ``y * height`` up from the bottom), then the daemon's rows
+    from the top: ``height - y * height`` (``videomama_hosts.tracking``).
+    """
+    if not config.tracking:
+        return None
+    width, height = size
+    clicks = tuple(
+        click_from_bottom_left(frame, x * width, y * height, height, positive)
+        for frame, x, y, positive in config.clicks
+    )
+    prompts = TrackPrompts(clicks, mask_frames(config), config.tracker, config.soft_masks)
+    prompts.check(frames, NOTHING_TO_TRACK)
+    return prompts
 
 
 def resolve_frames(config: MatteConfig, scene_range: tuple[int, int]) -> tuple[int, int]:
@@ -140,16 +183,19 @@ def check_backend(backends: Sequence, name: str) -> None:
         raise PluginError(f"the daemon cannot run the {name} backend: {backend.reason or 'unavailable'}")
 
 
-def key_settings(config: MatteConfig, colorspace: str) -> dict:
-    """The values besides the inputs that change the matte, for the cache key."""
+def key_settings(config: MatteConfig, colorspace: str, prompts: TrackPrompts | None = None) -> dict:
+    """The values besides the inputs that change the matte, for the cache key (``prompts`` when tracking)."""
     window, overlap = _windows(config)
-    return {
+    values = {
         "backend": config.backend,
         "window": window,
         "overlap": overlap,
         "colorspace": colorspace,
         "options": dict(sorted(config.options.items())),
     }
+    if prompts is not None:
+        values["prompts"] = prompts.key()
+    return values
 
 
 def _windows(config: MatteConfig) -> tuple[int | None, int | None]:

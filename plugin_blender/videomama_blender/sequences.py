@@ -14,6 +14,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from videomama_hosts.frames import describe_frames  # noqa: F401  (re-exported: the add-on's name for it)
+
 # The last run of digits in the file name (not the folder), as Blender's
 # BLI_path_sequence_decode does.
 _LAST_DIGITS = re.compile(r"^(.*?)(\d+)(\D*)$")
@@ -77,20 +79,6 @@ def scan_frames(path: str) -> list[int]:
         if match and len(match.group(1)) >= len(numbered.digits):
             frames.add(int(match.group(1)))
     return sorted(frames)
-
-
-def describe_frames(frames: list[int], limit: int = 6) -> str:
-    """``1001-1003, 1007`` (ranges collapsed, long lists cut with a count)."""
-    runs: list[tuple[int, int]] = []
-    for frame in sorted(frames):
-        if runs and frame == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], frame)
-        else:
-            runs.append((frame, frame))
-    parts = [str(a) if a == b else f"{a}-{b}" for a, b in runs[:limit]]
-    if len(runs) > limit:
-        parts.append(f"and {len(runs) - limit} more")
-    return ", ".join(parts)
 
 
 def missing_frames(available: list[int], first: int, last: int) -> list[int]:

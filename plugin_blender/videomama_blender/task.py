@@ -7,6 +7,10 @@
     5. submit a by-reference job and follow its events from a thread
     6. point the node group's Image node at the matte sequence
 
+With "Track" as the mask, step 3 renders the source (and the Mask datablock
+for its keyframes) and step 5 is a track-then-matte job: the daemon tracks
+the masks from the clicks and keyframes, then mattes.
+
 Only step 5 leaves the main thread, and that thread touches no Blender data:
 it moves the client's events into a queue that ``step`` drains, because bpy
 may only be used from the main thread.  Every failure ends the task with an
@@ -23,6 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import bpy
+
+from videomama_hosts.job import track_first
+from videomama_hosts.tracking import with_jumps
 
 from . import api_compat, cache, libs, nodes, progress, properties, request
 from .errors import PluginError, describe
@@ -116,6 +123,8 @@ class ComputeTask:
         self.frames: tuple[int, int] = (0, 0)
         self._key = group.as_pointer()
         self._config: request.MatteConfig | None = None
+        self._prompts = None  # TrackPrompts when the daemon tracks the masks
+        self._jump_frames: list[int] = []
         self._colorspace = ""
         self._root = ""
         self._client = None
@@ -204,8 +213,9 @@ class ComputeTask:
         self.frames = request.resolve_frames(config, (self.scene.frame_start, self.scene.frame_end))
         self._config = config
         self._colorspace = request.resolve_colorspace(config, api_compat.working_space(bpy.data))
-        inputs = properties.read_inputs(settings, self.scene)
+        inputs = properties.read_inputs(settings, self.scene, request.mask_frames(config))
         size = check_inputs(inputs, self.frames)
+        self._prompts = request.track_prompts(config, size, self.frames)
 
         # 2. The daemon.
         client_module = self._client_module = libs.load_client()
@@ -239,22 +249,26 @@ class ComputeTask:
 
     def _inputs_rendered(self) -> None:
         # 4. Name the result by content.
+        mask_frames = None if self._prompts is None else self._prompts.keyframes
         key = cache.cache_key(
-            cache.inputs_digest(self._staging, self.frames), self.frames,
-            request.key_settings(self._config, self._colorspace),
+            cache.inputs_digest(self._staging, self.frames, mask_frames), self.frames,
+            request.key_settings(self._config, self._colorspace, self._prompts),
         )
         entry = self._entry = cache.CacheEntry(self._root, key)
         if entry.result_complete(self.frames):
             cache.discard_staging(self._staging)
             self._staging = None
             self._apply(entry)
-            self._end(Outcome("cached", progress.cached(self.frames).text), progress.cached(self.frames))
+            cached = progress.cached(self.frames)
+            self._end(Outcome("cached", with_jumps(cached.text, entry.jump_frames())), cached)
             return
-        cache.adopt_staging(self._staging, entry, self.frames)
+        cache.adopt_staging(self._staging, entry, self.frames, mask_frames)
         self._staging = None
 
         # 5. The job, followed from a thread.
         job = request.build_job(self._config, self._colorspace, entry.source, entry.mask, entry.matte, self.frames)
+        if self._prompts is not None:
+            job = track_first(job, self._prompts, entry.keyframe_files(mask_frames), entry.tracked)
         self._report(progress.submitted())
         self._thread = threading.Thread(target=self._follow, args=(job,), name="videomama-job", daemon=True)
         self._thread.start()
@@ -291,11 +305,15 @@ class ComputeTask:
             elif isinstance(item, events.Queued):
                 self._report(progress.queued(item.position))
             elif isinstance(item, events.Started):
-                self._report(progress.started(item.backend, item.device))
+                self._report(progress.started(item.backend, item.device, self._prompts is not None))
             elif isinstance(item, events.Progress):
-                self._report(progress.matting(item.frames_done, item.frames_total, item.eta_s))
+                self._report(progress.working(
+                    item.phase, item.frames_done, item.frames_total, item.eta_s, self._prompts is not None
+                ))
             elif isinstance(item, events.JobWarning):
                 self.warnings.append(item.message)
+                if self._prompts is not None and item.frame is not None:  # the daemon's jump warnings
+                    self._jump_frames.append(item.frame)
             elif isinstance(item, events.Failed):
                 if self._cancel.is_set():
                     self._end(Outcome("cancelled", "Compute cancelled; the daemon stopped the job"))
@@ -303,10 +321,15 @@ class ComputeTask:
                     raise item.error
             elif isinstance(item, events.Finished):
                 # 6. Show the matte.
-                self._entry.record("result", self.frames, backend=item.backend)
+                self._entry.record(
+                    "result", self.frames, backend=item.backend, tracker=item.tracker, jump_frames=self._jump_frames
+                )
                 self._apply(self._entry)
-                done = progress.finished(item.frames_written, item.frames_skipped, item.backend, self.frames)
-                self._end(Outcome("finished", done.text, tuple(self.warnings)), done)
+                done = progress.finished(
+                    item.frames_written, item.frames_skipped, item.backend, self.frames, item.tracker
+                )
+                message = with_jumps(done.text, self._jump_frames)
+                self._end(Outcome("finished", message, tuple(self.warnings)), done)
             try:
                 item = self._events.get_nowait()
             except queue.Empty:

@@ -1,7 +1,7 @@
 """VideoMaMa for Nuke: the "VideoMaMa Matte" node.
 
 Only ``binding`` imports ``nuke``.  Everything else (cache naming, knob values
-to a job, progress and error messages, SAM2 point prompts, following a daemon
+to a job, progress and error messages, tracking prompts, following a daemon
 job) is plain Python, tested without Nuke, and never imports torch, CUDA,
 OpenImageIO or the server: the daemon does the compute, the node only needs
 grpcio and protobuf (through ``videomama_client``).

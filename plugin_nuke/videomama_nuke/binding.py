@@ -12,6 +12,11 @@ daemon, then points the internal Read at the matte and switches the output
 to "plate with the computed alpha".  Until there is a result for the current
 inputs the node passes the plate through unchanged and its status says so.
 
+With "track" on (the Tracking tab), the masks come from the daemon instead:
+Compute renders the Source, and the Mask input on the listed mask keyframes
+only, and sends a track-then-matte job with the keyed points as clicks
+(``request.track_prompts`` has the rules).
+
 Everything here reads knobs, calls Nuke and forwards to the plain modules;
 the rules live there.  Nuke API pages followed (the 17.1 reference, with the
 13.x-16.x pages where a call predates it; calls are made the way every one of
@@ -36,6 +41,9 @@ from dataclasses import dataclass
 
 import nuke
 
+from videomama_hosts.job import track_first
+from videomama_hosts.tracking import TRACKERS, TrackPrompts, jump_summary, with_jumps
+
 from . import __version__, cache, libs, points
 from .errors import Cancelled, PluginError, is_cancellation, user_message
 from .jobs import ActiveJobs
@@ -50,13 +58,15 @@ from .request import (
     resolve_address,
     resolve_frames,
     resolve_token,
+    track_prompts,
 )
 
 log = logging.getLogger("videomama_nuke")
 
 NODE_NAME = "VideoMaMaMatte1"  # Nuke style: uncollide counts up from 1
 MARKER_KNOB = "videomama_version"  # hidden; its presence identifies our Groups
-POINT_SLOTS = 4  # positive and negative SAM2 points per node
+POINT_SLOTS = 4  # positive and negative points per node (clicks for SAM2)
+_TRACKING_KNOBS = ("mask_keyframes", "tracker", "soft_masks")
 _COMMAND = "import videomama_nuke.binding as videomama; videomama.{}()"
 
 # Knobs whose change can change the cache key: the node looks for a cached
@@ -64,7 +74,7 @@ _COMMAND = "import videomama_nuke.binding as videomama; videomama.{}()"
 _KEY_KNOBS = frozenset(
     {
         "backend", "range_mode", "range_first", "range_last", "custom_windows", "window", "overlap",
-        "colorspace", "mask_channel", "cache_dir", "use_points",
+        "colorspace", "mask_channel", "cache_dir", "use_points", *_TRACKING_KNOBS,
     }
 )
 
@@ -161,13 +171,22 @@ def _add_knobs(group) -> None:
     add(nuke.PyScript_Knob("clear_cache", "Clear cache", _COMMAND.format("on_clear_cache_pressed")))
     add(nuke.Text_Knob("status", "status", ""))
 
-    add(nuke.Tab_Knob("sam2", "SAM2 points"))
-    add(nuke.Boolean_Knob("use_points", "use points instead of the Mask input", False),
-        "key positive and negative points in the viewer; the daemon tracks them into masks")
+    add(nuke.Tab_Knob("sam2", "Tracking"))
+    add(nuke.Boolean_Knob("use_points", "track the masks (points and mask keyframes)", False),
+        "on: the daemon tracks the masks from the keyed points below and from the Mask input on the "
+        "mask keyframes only; off: the Mask input is the mask on every frame and the points are ignored")
+    add(nuke.String_Knob("mask_keyframes", "mask keyframes", ""),
+        "frames where the Mask input outlines the subject, e.g. 1001 1040; the Mask input is rendered on "
+        "these frames only. The flow tracker (the daemon's fallback without SAM2) needs at least one")
+    add(nuke.Enumeration_Knob("tracker", "tracker", list(TRACKERS)),
+        "auto: SAM2 if the daemon can run it, else the flow tracker (mask keyframes only); "
+        "sam2 / flow: that one, or an error saying why it cannot run")
+    add(nuke.Boolean_Knob("soft_masks", "soft masks", False),
+        "track soft masks (SAM2's probabilities) instead of hard 0/1 masks")
     for polarity in ("positive", "negative"):
         for slot in range(1, POINT_SLOTS + 1):
             add(nuke.XY_Knob(f"{polarity}{slot}", f"{polarity} {slot}"),
-                "a point counts on the frames where it has a keyframe")
+                "a point counts on the frames where it has a keyframe (clicks need SAM2 on the daemon)")
 
 
 def _add_internal_nodes() -> None:
@@ -224,6 +243,9 @@ def read_settings(group) -> NodeSettings:
         mask_channel=group["mask_channel"].value(),
         cache_dir=group["cache_dir"].evaluate().strip(),
         use_points=bool(group["use_points"].value()),
+        mask_keyframes=group["mask_keyframes"].value(),
+        tracker=group["tracker"].value(),
+        soft_masks=bool(group["soft_masks"].value()),
     )
 
 
@@ -234,29 +256,36 @@ class _Plan:
     settings: NodeSettings
     frames: tuple[int, int]
     entry: cache.CacheEntry
-    prompts: tuple[points.Prompt, ...]
+    prompts: TrackPrompts | None  # None: the Mask input is the mask of every frame
+
+    @property
+    def mask_frames(self) -> tuple[int, ...] | None:
+        """The frames the Mask input is rendered on; None: every frame."""
+        return None if self.prompts is None else self.prompts.keyframes
 
 
 def _plan(group) -> _Plan:
     settings = read_settings(group)
     check_settings(settings)
     source = group.input(0)
-    frames = resolve_frames(settings, None if source is None else (source.firstFrame(), source.lastFrame()))
-    prompts: list[points.Prompt] = []
+    if source is None:
+        raise PluginError("connect a plate to the Source input")
+    frames = resolve_frames(settings, (source.firstFrame(), source.lastFrame()))
+    prompts = None
     if settings.use_points:
-        prompts = points.prompts_from_points(_point_knobs(group), source.format().height())
-        points.check_prompts(prompts, frames)
+        clicks = points.clicks_from_points(_point_knobs(group), source.format().height())
+        prompts = track_prompts(settings, clicks, frames, mask_connected=group.input(1) is not None)
     elif group.input(1) is None:
-        raise PluginError("connect a mask (Roto, RotoPaint or any node) to the Mask input, or turn on 'use points'")
-    upstream = _upstream_digests(group, with_mask=not settings.use_points)
-    key = cache.cache_key(
-        upstream, frames, key_settings(settings, points.prompts_for_key(prompts)), _project_state()
-    )
+        raise PluginError(
+            "connect a mask (Roto, RotoPaint or any node) to the Mask input, or turn on 'track' (Tracking tab)"
+        )
+    upstream = _upstream_digests(group, with_mask=prompts is None or bool(prompts.keyframes))
+    key = cache.cache_key(upstream, frames, key_settings(settings, prompts), _project_state())
     root = settings.cache_dir or _default_cache_root()
     if not os.path.isabs(root):
         # The daemon resolves paths itself, from its own working folder.
         raise PluginError(f"the cache directory '{root}' must be an absolute path")
-    return _Plan(settings, frames, cache.CacheEntry(root, key), tuple(prompts))
+    return _Plan(settings, frames, cache.CacheEntry(root, key), prompts)
 
 
 def _point_knobs(group) -> list[points.PointKeys]:
@@ -366,7 +395,9 @@ def _update_enabled(group) -> None:
     for name in ("window", "overlap"):
         group[name].setEnabled(custom_windows)
     use_points = bool(group["use_points"].value())
-    group["mask_channel"].setEnabled(not use_points)
+    # The mask channel stays enabled: it also picks the channel of the mask keyframes.
+    for name in _TRACKING_KNOBS:
+        group[name].setEnabled(use_points)
     for polarity in ("positive", "negative"):
         for slot in range(1, POINT_SLOTS + 1):
             group[f"{polarity}{slot}"].setEnabled(use_points)
@@ -388,7 +419,8 @@ def refresh(group) -> bool:
         return False
     if plan.entry.result_complete(plan.frames):
         _show_result(group, plan)
-        _set_status(group, f"Cached result for frames {plan.frames[0]}-{plan.frames[1]}")
+        cached = f"Cached result for frames {plan.frames[0]}-{plan.frames[1]}"
+        _set_status(group, with_jumps(cached, plan.entry.jump_frames()))
         return True
     _show_result(group, None)
     _set_status(group, "Not computed for the current inputs: press Compute")
@@ -416,7 +448,8 @@ def compute(group):
     plan = _plan(group)
     if plan.entry.result_complete(plan.frames):
         _show_result(group, plan)
-        _set_status(group, f"Cached result for frames {plan.frames[0]}-{plan.frames[1]} (nothing to compute)")
+        cached = f"Cached result for frames {plan.frames[0]}-{plan.frames[1]} (nothing to compute)"
+        _set_status(group, with_jumps(cached, plan.entry.jump_frames()))
         return None
     vc = libs.load_client()
     address = resolve_address(plan.settings, vc.DEFAULT_ADDRESS)
@@ -425,12 +458,12 @@ def compute(group):
     from . import jobs
 
     _set_status(group, f"Contacting the daemon at {address}")
-    jobs.preflight(address, token, plan.settings.backend, tracking=plan.settings.use_points)
+    jobs.preflight(address, token, plan.settings.backend)
     flag = _active.start(node_id)
     try:
         _set_status(group, f"Rendering the inputs, frames {plan.frames[0]}-{plan.frames[1]}")
         _render_inputs(group, plan)
-        job = build_job(plan.settings, plan.entry.source, plan.entry.mask, plan.entry.matte, plan.frames)
+        job = _build_job(plan)
         _set_status(group, "Submitted to the daemon")
         if nuke.GUI:
             worker = threading.Thread(
@@ -453,25 +486,35 @@ def compute(group):
     return None
 
 
+def _build_job(plan: _Plan):
+    entry = plan.entry
+    matte = build_job(plan.settings, entry.source, entry.mask, entry.matte, plan.frames)
+    if plan.prompts is None:
+        return matte
+    return track_first(matte, plan.prompts, entry.keyframe_files(plan.prompts.keyframes), entry.tracked)
+
+
 def _render_inputs(group, plan: _Plan) -> None:
-    """Render Source (and Mask) to EXR in the cache with the internal Writes."""
+    """Render Source (and Mask, on every frame or on the mask keyframes) to EXR in the cache."""
     global _rendering_inputs
-    with_mask = not plan.settings.use_points
-    if plan.entry.inputs_complete(plan.frames, with_mask):
+    if plan.entry.inputs_complete(plan.frames, plan.mask_frames):
         return  # a cancelled or failed Compute got this far already
     os.makedirs(plan.entry.folder, exist_ok=True)
     group.node("MaskChannel")["from0"].setValue(plan.settings.mask_channel)
-    writes = [(group.node("WriteSource"), plan.entry.source)]
-    if with_mask:
-        writes.append((group.node("WriteMask"), plan.entry.mask))
-    first, last = plan.frames
+    every_frame = [plan.frames]
+    writes = [(group.node("WriteSource"), plan.entry.source, every_frame)]
+    if plan.mask_frames is None:
+        writes.append((group.node("WriteMask"), plan.entry.mask, every_frame))
+    elif plan.mask_frames:
+        writes.append((group.node("WriteMask"), plan.entry.mask, [(f, f) for f in plan.mask_frames]))
     _rendering_inputs += 1
     try:
-        for write, pattern in writes:
+        for write, pattern, ranges in writes:
             write["file"].setValue(pattern)
             write["disable"].setValue(False)
             try:
-                nuke.execute(write, first, last, 1)
+                for first, last in ranges:
+                    nuke.execute(write, first, last, 1)
             finally:
                 write["disable"].setValue(True)
     except RuntimeError as error:  # nuke.execute reports failures and cancels so
@@ -486,7 +529,8 @@ def _render_inputs(group, plan: _Plan) -> None:
 def _record_result(plan: _Plan, result) -> None:
     plan.entry.record(
         "result", plan.frames, backend=result.backend, frames_written=result.frames_written,
-        frames_skipped=result.frames_skipped, warnings=result.warnings,
+        frames_skipped=result.frames_skipped, warnings=result.warnings, tracker=result.tracker,
+        jump_frames=result.jump_frames,
     )
 
 
@@ -541,8 +585,9 @@ def _job_done(node_id: str, plan: _Plan, result) -> None:
     if group is None:
         return  # deleted while computing; the result stays cached for an undo
     if refresh(group):
-        suffix = f"; {len(result.warnings)} warning(s): {result.warnings[-1]}" if result.warnings else ""
-        _set_status(group, f"Computed frames {plan.frames[0]}-{plan.frames[1]}: {result.message}{suffix}")
+        _set_status(group, result.status(plan.frames))
+        if result.jump_frames:
+            _tell(group, jump_summary(result.jump_frames))
     else:
         _set_status(group, "Computed, but the inputs changed meanwhile: press Compute again")
 
@@ -712,3 +757,11 @@ def _report_error(group, error: BaseException, popup: bool = True) -> str:
     elif not nuke.GUI:
         print(f"VideoMaMa {name}: error: {message}", file=sys.stderr, flush=True)
     return message
+
+
+def _tell(group, text: str) -> None:
+    """Something the artist should look at (not an error): a message box, or the log of a terminal session."""
+    if nuke.GUI:
+        nuke.message(f"{group.name()}: {text}")
+    else:
+        print(f"VideoMaMa {group.name()}: warning: {text}", file=sys.stderr, flush=True)

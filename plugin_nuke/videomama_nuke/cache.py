@@ -2,8 +2,9 @@
 
 A result is stored under ``<cache root>/<key>/``: the rendered inputs
 (``source.####.exr``, ``mask.####.exr``), the daemon's output
-(``matte.####.exr``) and a manifest (``videomama.json``) written last, so a
-folder without a complete manifest is never taken for a result.
+(``matte.####.exr``, and ``tracked.####.exr`` when it tracked the masks) and
+a manifest (``videomama.json``) written last, so a folder without a complete
+manifest is never taken for a result.
 
 The key is a hash of everything that decides the pixels of the result:
 
@@ -13,7 +14,8 @@ The key is a hash of everything that decides the pixels of the result:
   nodes read through expressions — hashed bottom-up (a Merkle hash), so two
   branches that share nodes hash them once;
 * the frame range and the node's own settings that change the matte
-  (backend, windows, colour space, mask channel, SAM2 points);
+  (backend, windows, colour space, mask channel, and when it tracks: the
+  keyed points, the mask keyframes, the tracker, soft masks);
 * project settings that change what the inputs render to (format, proxy,
   colour management).
 
@@ -281,10 +283,8 @@ class CacheEntry(manifest.CacheEntry):
         """
         if not os.path.isdir(self.folder):
             return False
-        # Frames, their hidden temp files (the daemon's and Nuke's), the manifest.
-        ours = re.compile(r"^(videomama\.json|\.videomama\..*|\.?(source|mask|matte)\..*)$")
         names = os.listdir(self.folder)
-        if any(not ours.match(name) for name in names):
+        if any(not manifest.OUR_FILES.match(name) for name in names):
             raise OSError(f"{self.folder} holds files the VideoMaMa node did not write; not deleting it")
         shutil.rmtree(self.folder)
         return True

@@ -11,17 +11,9 @@ This module does not import ``videomama_client`` at import time: it must work
 
 from __future__ import annotations
 
-SAM2_UNAVAILABLE = (
-    "SAM2 tracking is not available yet in this daemon: connect a Roto (or any mask) "
-    "to the Mask input and turn off 'use points'"
-)
-
-
-class PluginError(Exception):
-    """A problem the user can fix (bad range, nothing connected, missing client...).
-
-    ``str(error)`` is the one line shown to the user.
-    """
+# Re-exported: one class for both plugins and the code they share
+# (videomama_hosts), so its errors read as this node's own.
+from videomama_hosts.errors import PluginError
 
 
 class Cancelled(PluginError):

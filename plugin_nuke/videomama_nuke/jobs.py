@@ -1,4 +1,4 @@
-"""Running a matte job on the daemon and following it, without Nuke.
+"""Running a matte (or track-then-matte) job on the daemon and following it, without Nuke.
 
 The binding calls ``run_matte_job`` from a worker thread in an interactive
 session (so Nuke's UI stays live) and directly in a terminal or farm session.
@@ -15,8 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from videomama_hosts.job import TrackThenMatteJob
+from videomama_hosts.tracking import with_jumps
+
 from . import libs
-from .errors import SAM2_UNAVAILABLE, Cancelled, PluginError
+from .errors import Cancelled, PluginError
 from .request import MatteJob
 
 # ``progress`` imports the client: imported where a job runs, so the binding
@@ -80,6 +83,17 @@ class JobResult:
     backend: str
     message: str  # the final progress line, for the status knob
     warnings: list[str] = field(default_factory=list)
+    jump_frames: list[int] = field(default_factory=list)  # where the tracked mask jumps
+    tracker: str = ""  # track-then-matte jobs: the tracker the daemon used
+
+    def status(self, frames: tuple[int, int]) -> str:
+        """The status line once the job is done: what it did, then where the mask jumped, else its last warning."""
+        status = f"Computed frames {frames[0]}-{frames[1]}: {self.message}"
+        if self.jump_frames:
+            return with_jumps(status, self.jump_frames)
+        if self.warnings:
+            return f"{status}; {len(self.warnings)} warning(s): {self.warnings[-1]}"
+        return status
 
 
 def _watch_for_cancel(stream, should_cancel: Callable[[], bool], done: threading.Event) -> None:
@@ -93,7 +107,7 @@ def _watch_for_cancel(stream, should_cancel: Callable[[], bool], done: threading
 
 
 def run_matte_job(
-    job: MatteJob,
+    job: MatteJob | TrackThenMatteJob,
     address: str,
     token: str | None,
     on_report: Callable[[Report], None] = lambda report: None,
@@ -109,7 +123,7 @@ def run_matte_job(
     vc = libs.load_client()
     from .progress import ProgressTracker, Report
 
-    tracker = ProgressTracker()
+    tracker = ProgressTracker(tracking=isinstance(job, TrackThenMatteJob))
     with vc.Client(address, token=token, connect_timeout=connect_timeout_s) as client:
         stream = job.submit(client, vc)
         done = threading.Event()
@@ -140,25 +154,23 @@ def run_matte_job(
             raise Cancelled("cancelled; frames already finished are kept and reused by the next Compute")
         raise PluginError("the daemon ended the job without a result (see its log)")
     return JobResult(
-        finished.frames_written, finished.frames_skipped, finished.backend, last_report.message, tracker.warnings
+        finished.frames_written, finished.frames_skipped, finished.backend, last_report.message, tracker.warnings,
+        tracker.jump_frames, finished.tracker,
     )
 
 
-def preflight(address: str, token: str | None, backend: str, tracking: bool = False) -> None:
+def preflight(address: str, token: str | None, backend: str) -> None:
     """Ask the daemon before rendering anything, so a daemon that is down, a
     wrong token or a backend without its weights is reported in a second,
     not after every input frame has been rendered.
 
-    SAM2 point prompts need a track job, which this daemon contract
-    (videomama.v1) does not have yet: with ``tracking`` the daemon is still
-    asked (so "daemon down" is reported as such), then the job is refused
-    plainly rather than sent somewhere the points would be ignored.
+    Trackers are not asked about: the daemon's info does not list them, so
+    prompts it cannot track (clicks without SAM2) are refused when the job
+    is submitted, in the daemon's words.
     """
     vc = libs.load_client()
     with vc.Client(address, token=token) as client:
         info = client.info()
-    if tracking:
-        raise PluginError(SAM2_UNAVAILABLE)
     backends = {b.name: b for b in info.backends}
     if backend == "auto":
         if backends and not any(b.available for b in backends.values()):

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from videomama_hosts import job
+from videomama_hosts.frames import parse_frame_list
+from videomama_hosts.tracking import Click, TrackPrompts
 
 from .errors import PluginError
 
@@ -45,7 +47,12 @@ class NodeSettings:
     colorspace: str = "default"
     mask_channel: str = "rgba.alpha"
     cache_dir: str = ""  # empty: cache.default_cache_root
+    # On: the daemon tracks the masks from the point knobs' keys and the
+    # Mask input rendered on ``mask_keyframes`` only (see ``track_prompts``).
     use_points: bool = False
+    mask_keyframes: str = ""  # "1001 1025"
+    tracker: str = "auto"
+    soft_masks: bool = False
 
 
 def resolve_address(settings: NodeSettings, default: str, environ: Mapping[str, str] = os.environ) -> str:
@@ -91,6 +98,31 @@ def check_settings(settings: NodeSettings) -> None:
             )
 
 
+# Where an artist gives what to track, for "nothing to track".
+NOTHING_TO_TRACK = (
+    "key a positive point on the subject in the viewer (Tracking tab), or list mask keyframes: "
+    "frames where the Mask input outlines the subject"
+)
+
+
+def track_prompts(settings: NodeSettings, clicks: tuple[Click, ...], frames: tuple[int, int],
+                  mask_connected: bool) -> TrackPrompts:
+    """The prompts of a node with 'track' on, checked; PluginError says what to fix.
+
+    The rule for the Mask input: with 'track' on it is rendered on the frames
+    listed in 'mask keyframes' only, and not used at all when none are listed.
+    """
+    keyframes = parse_frame_list(settings.mask_keyframes, "mask keyframes")
+    if keyframes and not mask_connected:
+        raise PluginError(
+            "'mask keyframes' lists frames but nothing is connected to the Mask input: connect the Roto "
+            "that outlines the subject on those frames, or clear the list"
+        )
+    prompts = TrackPrompts(clicks, keyframes, settings.tracker, settings.soft_masks)
+    prompts.check(frames, NOTHING_TO_TRACK)
+    return prompts
+
+
 def _windows(settings: NodeSettings) -> tuple[int | None, int | None]:
     return (settings.window, settings.overlap) if settings.custom_windows else (None, None)
 
@@ -99,8 +131,8 @@ def _colorspace(settings: NodeSettings) -> str | None:
     return None if settings.colorspace == "default" else settings.colorspace
 
 
-def key_settings(settings: NodeSettings, prompts: list | None = None) -> dict:
-    """The node's own values that change the matte, for the cache key."""
+def key_settings(settings: NodeSettings, prompts: TrackPrompts | None = None) -> dict:
+    """The node's own values that change the matte, for the cache key (``prompts`` when tracking)."""
     window, overlap = _windows(settings)
     values: dict = {
         "backend": settings.backend,
@@ -108,10 +140,10 @@ def key_settings(settings: NodeSettings, prompts: list | None = None) -> dict:
         "overlap": overlap,
         "colorspace": _colorspace(settings),
     }
-    if settings.use_points:
-        values["prompts"] = prompts or []
-    else:
+    if prompts is None or prompts.keyframes:  # the Mask input is read (on every frame, or on keyframes)
         values["mask_channel"] = settings.mask_channel
+    if prompts is not None:
+        values["prompts"] = prompts.key()
     return values
 
 

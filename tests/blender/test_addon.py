@@ -77,7 +77,7 @@ def test_cancel_is_disabled_when_nothing_runs(fresh_file):
     assert not bpy.ops.videomama.cancel.poll()
 
 
-def test_sam2_clicks_are_kept_but_compute_refuses_them(fresh_file):
+def test_clicks_are_added_on_the_current_frame_and_removed(fresh_file):
     node = nodes.add_matte_node(fresh_file, bpy.data)
     group = node.node_tree
     group.videomama.mask_kind = "SAM2"
@@ -86,10 +86,6 @@ def test_sam2_clicks_are_kept_but_compute_refuses_them(fresh_file):
     assert [(click.frame, tuple(click.location), click.positive) for click in group.videomama.clicks] == [
         (12, (0.5, 0.5), True)
     ]
-    with pytest.raises(RuntimeError) as error:
-        bpy.ops.videomama.compute(group=group.name, address="127.0.0.1:9")
-    assert "SAM2 tracking is not available yet" in str(error.value)
-    assert group.videomama.status.startswith("Error: SAM2 tracking is not available yet")
     assert bpy.ops.videomama.click_remove(group=group.name) == {"FINISHED"}
     assert len(group.videomama.clicks) == 0
 

@@ -110,8 +110,11 @@ def test_every_source_and_mask_kind_draws(fresh_file, source, mask):
         source] in names
     assert {"MASK": "mask", "IMAGE_SEQUENCE": "mask_image", "SAM2": "clicks"}[mask] in names
     assert ("set", "videomama.compute", "group", group.name) in log
+    tracking = {"mask_keyframes", "tracker", "soft_masks"}
+    assert tracking <= names if mask == "SAM2" else not tracking & names
     if mask == "SAM2":
-        assert ("label", "SAM2 tracking is not available yet") in log
+        assert "mask" in names  # the Mask datablock drawn on the keyframes
+        assert ("label", "Clicks need SAM2 on the daemon; the flow tracker needs a mask keyframe") in log
 
 
 def test_while_computing_the_panel_shows_progress_and_cancel(fresh_file):

@@ -63,6 +63,24 @@ def test_adopting_staged_inputs_then_recording_the_result(tmp_path):
     assert not entry.result_complete(FRAMES)  # a frame deleted by hand: recompute
 
 
+def test_a_track_keeps_the_mask_of_its_keyframes_only(tmp_path):
+    staging = stage(tmp_path)
+    digest = cache.inputs_digest(staging, FRAMES, mask_frames=(1002,))
+    # Masks between keyframes are not inputs: their bytes do not count, nor need they exist.
+    os.remove(os.path.join(staging, "mask.1001.exr"))
+    assert cache.inputs_digest(staging, FRAMES, mask_frames=(1002,)) == digest
+    assert cache.inputs_digest(staging, FRAMES, mask_frames=()) != digest  # clicks only: no mask at all
+    entry = cache.CacheEntry(str(tmp_path), "9a" * 32)
+    cache.adopt_staging(staging, entry, FRAMES, mask_frames=(1002,))
+    assert sorted(os.listdir(entry.folder)) == [
+        "mask.1002.exr", "source.1001.exr", "source.1002.exr", "source.1003.exr", "videomama.json"
+    ]
+    assert entry.inputs_complete(FRAMES, (1002,)) and not entry.inputs_complete(FRAMES)
+    assert entry.keyframe_files((1002,)) == {1002: os.path.join(entry.folder, "mask.1002.exr")}
+    open(os.path.join(entry.folder, "tracked.1001.exr"), "wb").close()  # the daemon's tracked masks
+    assert cache.clear(entry) is True
+
+
 def test_identical_inputs_keep_the_entrys_own_files(tmp_path):
     entry = cache.CacheEntry(str(tmp_path), "cd" * 32)
     cache.adopt_staging(stage(tmp_path), entry, FRAMES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import replace
@@ -9,7 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 from videomama_blender import libs, progress, request
-from videomama_blender.errors import SAM2_NOT_AVAILABLE, PluginError, describe
+from videomama_hosts.tracking import Click
+from videomama_blender.errors import PluginError, describe
 from videomama_blender.request import MatteConfig
 from videomama_blender.sequences import (
     describe_frames,
@@ -80,7 +82,7 @@ def test_reversed_range_names_which_range():
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"mask_kind": "SAM2"}, "SAM2 tracking is not available yet"),
+        ({"mask_kind": "SAM2", "mask_keyframes": "1001 to 1005"}, "'to' in Mask Keyframes is not a frame number"),
         ({"backend": "magic"}, "unknown backend 'magic'"),
         ({"source_kind": "VIDEO"}, "unknown source 'VIDEO'"),
         ({"custom_windows": True, "window": 1}, "window must be at least 2"),
@@ -163,6 +165,64 @@ def test_key_settings_hold_what_changes_the_matte():
     assert request.key_settings(MatteConfig(cache_dir="/x", use_scene_range=False), "lin_rec709") == base
 
 
+# -- tracking -------------------------------------------------------------------------------
+
+TRACK = MatteConfig(mask_kind="SAM2")
+
+
+def test_clicks_become_source_pixels_from_the_top_left():
+    config = replace(TRACK, clicks=((1002, 0.25, 0.75, True), (1004, 0.5, 0.0, False), (1001, 1.0, 1.0, True)))
+    prompts = request.track_prompts(config, (96, 64), (1001, 1006))
+    # 0-1 from the bottom-left -> pixels: x * width, and y_top = height - y * height.
+    assert prompts.clicks == (Click(1002, 24.0, 16.0, True), Click(1004, 48.0, 64.0, False), Click(1001, 96.0, 0.0, True))
+    assert prompts.keyframes == () and prompts.tracker == "auto" and not prompts.soft
+
+
+def test_mask_frames_are_every_frame_unless_tracking():
+    assert request.mask_frames(MatteConfig()) is None
+    assert request.mask_frames(TRACK) == ()
+    assert request.mask_frames(replace(TRACK, mask_keyframes="1005,1001")) == (1001, 1005)
+    assert request.track_prompts(MatteConfig(clicks=((1001, 0.5, 0.5, True),)), (96, 64), (1001, 1006)) is None
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({}, "nothing to track: add a click on the subject"),
+        ({"clicks": ((1001, 0.5, 0.5, False),)}, "every click is negative"),
+        ({"mask_keyframes": "1001 1010"}, "frame 1010 lie outside the frame range 1001-1006"),
+        ({"mask_keyframes": "1001", "tracker": "sam3"}, "unknown tracker 'sam3'"),
+    ],
+)
+def test_unusable_tracking_prompts_say_what_to_fix(change, message):
+    with pytest.raises(PluginError, match=message):
+        request.track_prompts(replace(TRACK, **change), (96, 64), (1001, 1006))
+
+
+def test_the_prompts_join_the_key():
+    one = request.track_prompts(replace(TRACK, mask_keyframes="1001"), (96, 64), (1001, 1006))
+    other = request.track_prompts(replace(TRACK, mask_keyframes="1001", soft_masks=True), (96, 64), (1001, 1006))
+    keys = [request.key_settings(TRACK, "lin_rec709", prompts) for prompts in (None, one, other)]
+    assert keys[1]["prompts"] == {"clicks": [], "keyframes": [1001], "tracker": "auto", "soft": False}
+    assert len({json.dumps(key, sort_keys=True) for key in keys}) == 3
+
+
+def test_a_tracking_job_runs_on_one_bar_after_the_inputs():
+    steps = [progress.rendering(4, 4), progress.started("classic", "cpu", tracking=True)]
+    steps += [progress.working("track", done, 4, None, tracking=True) for done in range(5)]
+    steps += [progress.working("matte", done, 4, None, tracking=True) for done in range(5)]
+    fractions = [step.fraction for step in steps]
+    assert fractions == sorted(fractions) and fractions[0] == progress.RENDER_SHARE
+    # Tracking takes the first fifth of the daemon's share (videomama_hosts.phases), matting the rest.
+    assert steps[6].fraction == pytest.approx(progress.RENDER_SHARE + (1 - progress.RENDER_SHARE) * 0.2)
+    assert steps[-1].fraction == 1.0
+    assert steps[1].text == "tracking, then matting with the classic backend on CPU"
+    assert steps[4].text == "tracking 2/4 frames" and steps[-2].text == "matting 3/4 frames"
+    assert progress.finished(6, 0, "classic", (1, 6), tracker="flow").text == (
+        "matte of frames 1-6 ready (masks tracked with flow, classic, 6 computed)"
+    )
+
+
 # -- progress -------------------------------------------------------------------------------
 
 
@@ -209,7 +269,6 @@ def test_describe_keeps_plugin_and_daemon_errors_as_they_are():
 
     assert describe(PluginError("choose  the\nclip")) == "choose the clip"
     assert describe(DaemonUnavailable("daemon not running at a:1")) == "daemon not running at a:1"
-    assert "SAM2 tracking is not available yet" in SAM2_NOT_AVAILABLE
 
 
 def test_describe_file_and_unexpected_errors(capsys):

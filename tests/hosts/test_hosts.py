@@ -1,4 +1,7 @@
-"""The code both host plugins share: cache manifest, by-reference job, durations."""
+"""The code both host plugins share: cache manifest, by-reference jobs, durations.
+
+Tracking prompts, job phases and frame lists are in test_tracking.py.
+"""
 
 import json
 import math
@@ -51,7 +54,10 @@ def test_record_then_complete_only_with_every_frame(tmp_path):
         touch(entry.frame_path(entry.source, frame))
     entry.record("inputs", frames)
     assert not entry.inputs_complete(frames)  # the mask frames are missing
-    assert entry.inputs_complete(frames, with_mask=False)
+    assert entry.inputs_complete(frames, mask_frames=())  # a track from clicks only reads no mask
+    assert not entry.inputs_complete(frames, mask_frames=(2,))  # a track's keyframe
+    touch(entry.frame_path(entry.mask, 2))
+    assert entry.inputs_complete(frames, mask_frames=(2,)) and not entry.inputs_complete(frames)
     for frame in range(1, 4):
         touch(entry.frame_path(entry.mask, frame))
     assert entry.inputs_complete(frames) and not entry.inputs_complete((1, 4))

@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 from nuke_support import PLUGIN_ROOT, build_graph, closed_port_address
+from videomama_hosts.tracking import Click
 
 
 def test_startup_files_register_menus_and_callbacks(nuke, gui_binding):
@@ -46,9 +47,10 @@ def test_the_node_has_its_knobs_and_passes_the_plate_through_until_computed(nuke
     assert second.name() == "VideoMaMaMatte2"
     for name in ("address", "backend", "range_mode", "range_first", "range_last", "window", "overlap",
                  "mask_channel", "colorspace", "cache_dir", "compute", "cancel", "clear_cache", "status",
-                 "premultiply", "use_points", "positive1", "negative4"):
+                 "premultiply", "use_points", "mask_keyframes", "tracker", "soft_masks", "positive1", "negative4"):
         assert node.knob(name) is not None, name
     assert node["backend"].values() == ["auto", "videomama", "classic"]
+    assert node["tracker"].values() == ["auto", "sam2", "flow"]
     assert not node["videomama_version"].visible() and not node["result_key"].visible()
     # Internal Writes stay disabled, so "render all Writes" on a farm skips them.
     assert node.node("WriteSource")["disable"].value() and node.node("WriteMask")["disable"].value()
@@ -69,9 +71,11 @@ def test_knob_changes_drive_the_internal_nodes(nuke, gui_binding):
     nuke.user_set(node, "range_mode", "custom")
     nuke.user_set(node, "custom_windows", True)
     assert node["range_first"].enabled() and node["window"].enabled()
-    assert not node["positive1"].enabled() and node["mask_channel"].enabled()
+    tracking = ("positive1", "negative4", "mask_keyframes", "tracker", "soft_masks")
+    assert not any(node[name].enabled() for name in tracking) and node["mask_channel"].enabled()
     nuke.user_set(node, "use_points", True)
-    assert node["positive1"].enabled() and not node["mask_channel"].enabled()
+    # The mask channel stays: it picks the channel of the mask keyframes too.
+    assert all(node[name].enabled() for name in tracking) and node["mask_channel"].enabled()
 
 
 def test_a_knob_change_on_another_group_is_ignored(nuke, gui_binding):
@@ -130,31 +134,56 @@ def test_a_backend_without_weights_is_named_with_its_reason(nuke, binding, nuke_
     assert nuke.executed == []
 
 
-def test_sam2_points_say_tracking_is_not_available_yet(nuke, binding, nuke_clip, tmp_path, daemon):
+def test_tracking_without_prompts_or_with_keyframes_but_no_mask_says_what_to_fix(nuke, binding, nuke_clip, tmp_path):
     nuke.GUI = True
-    node, _, _ = build_graph(nuke, binding, nuke_clip, tmp_path, daemon.address)
-    nuke.user_set(node, "use_points", True)
+    node, _, _ = build_graph(nuke, binding, nuke_clip, tmp_path, closed_port_address(), use_points=True)
     nuke.press(node, "compute")
-    assert "no point has a keyframe" in node["status"].value()
+    assert node["status"].value().startswith("Error: nothing to track: key a positive point on the subject")
 
-    node["positive1"].setValueAt((40.0, 30.0), 1001)
-    node["negative1"].setValueAt((5.0, 5.0), 1001)
-    node.setInput(1, None)  # points replace the Mask input
+    node["mask_keyframes"].setValue("1001")
+    node.setInput(1, None)
+    nuke.press(node, "compute")
+    assert node["status"].value().startswith(
+        "Error: 'mask keyframes' lists frames but nothing is connected to the Mask input"
+    )
+    node["mask_keyframes"].setValue("1001 1O05")
     nuke.press(node, "compute")
     assert node["status"].value() == (
-        "Error: SAM2 tracking is not available yet in this daemon: connect a Roto (or any mask) "
-        "to the Mask input and turn off 'use points'"
+        "Error: '1O05' in mask keyframes is not a frame number: list frames like 1001 1025"
     )
-    assert nuke.executed == []
+    assert nuke.executed == [] and len(nuke.messages) == 3
 
 
-def test_points_and_their_keys_are_part_of_the_cache_key(nuke, binding, nuke_clip, tmp_path):
+def test_points_keyframes_and_tracker_are_part_of_the_cache_key(nuke, binding, nuke_clip, tmp_path):
     node, _, _ = build_graph(nuke, binding, nuke_clip, tmp_path, "127.0.0.1:1", use_points=True)
     node["positive1"].setValueAt((40.0, 30.0), 1001)
     first = binding._plan(node)
-    assert first.prompts[0].points == ((40.0, 64 - 30.0),)  # y flipped against the 64-pixel format
-    node["positive1"].setValueAt((41.0, 30.0), 1001)
-    assert binding._plan(node).entry.key != first.entry.key
+    # Nuke's y counts up from the bottom of the 64-pixel format; the daemon's down from the top.
+    assert first.prompts.clicks == (Click(1001, 40.0, 64 - 30.0, True),)
+    assert first.mask_frames == ()  # no keyframes listed: the Mask input is not rendered at all
+    keys = {first.entry.key}
+    node["positive1"].setValueAt((41.0, 30.0), 1001)  # a click moved
+    keys.add(binding._plan(node).entry.key)
+    node["negative1"].setValueAt((5.0, 5.0), 1003)  # a click added
+    keys.add(binding._plan(node).entry.key)
+    node["mask_keyframes"].setValue("1001")
+    keyed = binding._plan(node)
+    assert keyed.mask_frames == (1001,)
+    keys.add(keyed.entry.key)
+    node["tracker"].setValue("sam2")
+    keys.add(binding._plan(node).entry.key)
+    node["soft_masks"].setValue(True)
+    keys.add(binding._plan(node).entry.key)
+    assert len(keys) == 6
+
+
+def test_with_track_off_the_points_change_nothing(nuke, binding, nuke_clip, tmp_path):
+    node, _, _ = build_graph(nuke, binding, nuke_clip, tmp_path, "127.0.0.1:1")
+    before = binding._plan(node)
+    node["positive1"].setValueAt((40.0, 30.0), 1001)
+    node["mask_keyframes"].setValue("1001")
+    after = binding._plan(node)
+    assert after.prompts is None and after.mask_frames is None and after.entry.key == before.entry.key
 
 
 def test_without_the_client_the_node_loads_and_compute_says_how_to_install_it(nuke, nuke_clip, tmp_path, monkeypatch):

@@ -34,6 +34,43 @@ def test_progress_never_goes_backwards_nor_reaches_100_before_the_end():
     assert tracker.update(event(vc.Progress, 8, 8, 2, 3, 1.0, 0.0, None)).percent == 99
 
 
+def test_a_track_then_matte_job_fills_one_bar_over_both_phases():
+    tracker = ProgressTracker(tracking=True)
+    assert tracker.update(event(vc.Started, "classic", "cpu")).message == "tracking, then matting with classic on CPU"
+    # Tracking fills the first fifth of the bar (videomama_hosts.phases), matting the rest.
+    assert tracker.update(event(vc.Progress, 4, 8, 0, 0, 0.5, None, 1004, "track")) == Report(10, "tracking frame 4/8")
+    assert tracker.update(event(vc.Progress, 8, 8, 0, 0, 1.0, None, 1008, "track")).percent == 20
+    jump = tracker.update(event(vc.JobWarning, "frame 1006: the mask jumps (IoU 0.41)", 1006))
+    assert jump == Report(20, "warning: frame 1006: the mask jumps (IoU 0.41)")
+    matting = tracker.update(event(vc.Progress, 2, 8, 0, 2, 3.0, 9.0, 1002, "matte"))
+    assert matting == Report(40, "matting frame 2/8, window 1/2, 9 s left")
+    assert tracker.update(event(vc.Progress, 8, 8, 1, 2, 6.0, 0.0, 1008, "matte")).percent == 99
+    done = tracker.update(event(vc.Finished, "/c/matte.####.exr", "classic", 8, 0, "flow", "/c/tracked.####.exr"))
+    assert done == Report(100, "done: masks tracked with flow, matted with classic, 8 frames written")
+    assert tracker.jump_frames == [1006] and tracker.warnings == ["frame 1006: the mask jumps (IoU 0.41)"]
+
+
+def test_warnings_with_a_frame_are_jumps_only_in_tracking_jobs():
+    tracker = ProgressTracker()
+    tracker.update(event(vc.JobWarning, "frame 1003: something else", 1003))
+    assert tracker.jump_frames == [] and tracker.warnings == ["frame 1003: something else"]
+
+
+def test_the_final_status_puts_jumps_before_other_warnings():
+    from videomama_nuke.jobs import JobResult
+
+    done = "done: masks tracked with flow, matted with classic, 8 frames written"
+    plain = JobResult(8, 0, "classic", done)
+    assert plain.status((1001, 1008)) == f"Computed frames 1001-1008: {done}"
+    warned = JobResult(8, 0, "classic", done, ["frame 1004: the mask jumps", "frame 1005: the mask jumps"], [1004, 1005])
+    assert warned.status((1001, 1008)) == (
+        f"Computed frames 1001-1008: {done}; the tracked mask jumps on frames 1004-1005: "
+        "check the matte there and add a click or a mask keyframe"
+    )
+    other = JobResult(8, 0, "classic", done, ["mask empty on 1004"])
+    assert other.status((1001, 1008)) == f"Computed frames 1001-1008: {done}; 1 warning(s): mask empty on 1004"
+
+
 @pytest.mark.parametrize(("seconds", "text"), [(0.4, "0 s"), (59, "59 s"), (61, "1 min 01 s"), (7322, "2 h 02 min")])
 def test_durations(seconds, text):
     assert format_duration(seconds) == text

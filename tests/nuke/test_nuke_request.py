@@ -1,9 +1,11 @@
-"""Knob values -> job, SAM2 points -> prompts: pure Python, no Nuke."""
+"""Knob values -> job, point knobs and mask keyframes -> tracking prompts: pure Python, no Nuke."""
 
 from __future__ import annotations
 
 import pytest
-from videomama_client import MatteSettings
+from videomama_client import MatteSettings, Point, TrackSettings
+from videomama_hosts.job import track_first
+from videomama_hosts.tracking import Click, TrackPrompts
 from videomama_nuke import points
 from videomama_nuke.errors import PluginError
 from videomama_nuke.request import (
@@ -15,6 +17,7 @@ from videomama_nuke.request import (
     resolve_address,
     resolve_frames,
     resolve_token,
+    track_prompts,
 )
 
 
@@ -83,8 +86,12 @@ def test_the_key_holds_what_changes_the_matte_and_not_the_rest():
         NodeSettings(mask_channel="rgba.red"),
     ):
         assert key_settings(changed) != base
-    with_points = key_settings(NodeSettings(use_points=True), [[1, [[1.0, 2.0]], [1]]])
-    assert "mask_channel" not in with_points and with_points["prompts"] == [[1, [[1.0, 2.0]], [1]]]
+    clicks_only = TrackPrompts((Click(1, 1.0, 2.0),))
+    with_points = key_settings(NodeSettings(use_points=True), clicks_only)
+    assert "mask_channel" not in with_points  # the Mask input is not read at all
+    assert with_points["prompts"] == {"clicks": [[1, 1.0, 2.0, True]], "keyframes": [], "tracker": "auto", "soft": False}
+    with_keyframes = key_settings(NodeSettings(use_points=True), TrackPrompts(keyframes=(1,)))
+    assert with_keyframes["mask_channel"] == "rgba.alpha"  # read on the keyframes
 
 
 def test_address_and_token_come_from_the_knob_then_the_environment():
@@ -95,32 +102,91 @@ def test_address_and_token_come_from_the_knob_then_the_environment():
     assert resolve_token(environ) == "s3cret" and resolve_token({}) is None
 
 
-# -- SAM2 points --------------------------------------------------------------------
+# -- Tracking: point knobs and mask keyframes -----------------------------------------
 
 
-def test_keyed_points_become_one_prompt_per_keyframe_in_image_coordinates():
+def test_keyed_points_become_clicks_from_the_top_left():
     knobs = [
-        points.PointKeys("positive1", True, ((1001.0, 10.0, 60.0), (1005.0, 12.0, 58.0))),
+        points.PointKeys("positive1", True, ((1005.0, 12.0, 58.0), (1001.0, 10.0, 60.0))),
         points.PointKeys("negative1", False, ((1001.0, 50.0, 4.0),)),
         points.PointKeys("positive2", True, ()),  # never keyed: not a point
+        points.PointKeys("positive3", True, ((1002.6, 0.0, 0.0),)),  # a retimed key: on the frame it rounds to
     ]
-    prompts = points.prompts_from_points(knobs, format_height=64)
-    assert prompts == [
-        points.Prompt(1001, ((50.0, 60.0), (10.0, 4.0)), (points.NEGATIVE, points.POSITIVE)),
-        points.Prompt(1005, ((12.0, 6.0),), (points.POSITIVE,)),
-    ]
-    points.check_prompts(prompts, (1001, 1008))
-    assert points.prompts_for_key(prompts)[1] == [1005, [[12.0, 6.0]], [1]]
+    # y_top = format height - y_nuke: Nuke's bottom-left origin to the daemon's top-left.
+    assert points.clicks_from_points(knobs, format_height=64) == (
+        Click(1001, 50.0, 60.0, False),
+        Click(1001, 10.0, 4.0, True),
+        Click(1003, 0.0, 64.0, True),  # the bottom-left corner
+        Click(1005, 12.0, 6.0, True),
+    )
+    # Whatever order the knobs are read in, the clicks (and so the cache key) are the same.
+    assert points.clicks_from_points(reversed(knobs), 64) == points.clicks_from_points(knobs, 64)
+
+
+def test_track_prompts_take_the_keyframes_tracker_and_soft_knobs():
+    settings = NodeSettings(use_points=True, mask_keyframes=" 1005, 1001 1005", tracker="flow", soft_masks=True)
+    prompts = track_prompts(settings, (), (1001, 1008), mask_connected=True)
+    assert prompts == TrackPrompts((), (1001, 1005), "flow", True)
 
 
 @pytest.mark.parametrize(
-    ("knobs", "message"),
+    ("clicks", "keyframes", "mask_connected", "message"),
     [
-        ([points.PointKeys("positive1", True, ())], "no point has a keyframe"),
-        ([points.PointKeys("positive1", True, ((2000.0, 1.0, 1.0),))], "outside the frame range"),
-        ([points.PointKeys("negative1", False, ((1001.0, 1.0, 1.0),))], "only negative points"),
+        ((), "", True, "nothing to track: key a positive point on the subject in the viewer"),
+        ((Click(2000, 1.0, 1.0),), "", False, "frame 2000 lie outside the frame range 1001-1008"),
+        ((Click(1001, 1.0, 1.0),), "1000 1009", True, "frames 1000, 1009 lie outside"),
+        ((Click(1001, 1.0, 1.0, positive=False),), "", False, "every click is negative"),
+        ((), "1001", False, "'mask keyframes' lists frames but nothing is connected to the Mask input"),
+        ((), "1001-1005", True, "'1001-1005' in mask keyframes is not a frame number"),
     ],
 )
-def test_unusable_points_say_what_to_fix(knobs, message):
+def test_unusable_prompts_say_what_to_fix(clicks, keyframes, mask_connected, message):
+    settings = NodeSettings(use_points=True, mask_keyframes=keyframes)
     with pytest.raises(PluginError, match=message):
-        points.check_prompts(points.prompts_from_points(knobs, 64), (1001, 1008))
+        track_prompts(settings, clicks, (1001, 1008), mask_connected)
+
+
+def test_an_unknown_tracker_is_refused_by_name():
+    settings = NodeSettings(use_points=True, mask_keyframes="1001", tracker="sam9")
+    with pytest.raises(PluginError, match="unknown tracker 'sam9'; choose one of auto, sam2, flow"):
+        track_prompts(settings, (), (1001, 1008), mask_connected=True)
+
+
+def test_negative_clicks_may_refine_a_mask_keyframe():
+    prompts = track_prompts(
+        NodeSettings(use_points=True, mask_keyframes="1001"), (Click(1004, 3.0, 4.0, False),), (1001, 1008), True
+    )
+    assert prompts.keyframes == (1001,) and not prompts.clicks[0].positive
+
+
+def test_the_track_job_sends_clicks_and_keyframes_as_track_settings_without_a_mask_channel():
+    import videomama_client
+
+    prompts = TrackPrompts((Click(1001, 10.0, 4.0), Click(1003, 5.0, 6.0, False)), (1001,), "auto", True)
+    matte = build_job(
+        NodeSettings(backend="classic", custom_windows=True, window=4, overlap=1),
+        "/c/source.####.exr", "/c/mask.####.exr", "/c/matte.####.exr", (1001, 1008),
+    )
+    job = track_first(matte, prompts, {1001: "/c/mask.1001.exr"}, "/c/tracked.####.exr")
+    calls = []
+
+    class Client:
+        def submit_matte(self, *args, **kwargs):
+            calls.append((args, kwargs))
+            return "stream"
+
+    assert job.submit(Client(), videomama_client) == "stream"
+    (args, kwargs), = calls
+    assert args == (
+        "/c/source.####.exr",
+        TrackSettings(
+            mask_keyframes={1001: "/c/mask.1001.exr"},
+            points=[Point(1001, 10.0, 4.0, True), Point(1003, 5.0, 6.0, False)],
+            tracker="auto", soft=True,
+        ),
+        "/c/matte.####.exr",
+    )
+    assert kwargs == {
+        "frames": (1001, 1008), "shot": (1001, 1008), "track_output": "/c/tracked.####.exr",
+        "settings": MatteSettings(backend="classic", window=4, overlap=1),
+    }  # no mask_channel: the daemon refuses one for tracked masks

@@ -30,6 +30,7 @@ def test_the_hosts_package_imports_only_the_standard_library():
         "import json, sys\n"
         f"sys.path.append({client_dir!r})\n"
         "import videomama_hosts, videomama_hosts.manifest, videomama_hosts.job, videomama_hosts.durations\n"
+        "import videomama_hosts.tracking, videomama_hosts.phases, videomama_hosts.frames, videomama_hosts.errors\n"
         f"print(json.dumps([m for m in {STANDARD_LIBRARY_ONLY!r} if m in sys.modules]))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
