@@ -4,7 +4,7 @@ Depends on grpcio, protobuf, numpy and the contract (``videomama_proto``)
 only: never on the server, torch or OpenImageIO, so it imports quickly inside
 Nuke, Blender or a farm wrapper.
 
-    from videomama_client import Client, MatteSettings, TrackSettings
+    from videomama_client import Client, MaskKeyframe, MatteSettings, TrackSettings
 
     with Client("127.0.0.1:50051") as daemon:
         job = daemon.submit_matte("/show/plate.####.exr", "/show/roto.####.exr",
@@ -14,6 +14,10 @@ Nuke, Blender or a farm wrapper.
         # Masks tracked from a roto keyframe first, in the same job:
         track = TrackSettings(mask_keyframes={1001: "/show/roto.1001.exr"})
         daemon.submit_matte("/show/plate.####.exr", track, "/show/matte.####.exr", frames=(1001, 1100)).wait()
+        # Two objects, tracked into layers hero.A and prop.A of one EXR per frame:
+        track = TrackSettings(mask_keyframes=[MaskKeyframe(1001, "/show/hero.1001.exr", "hero"),
+                                              MaskKeyframe(1001, "/show/prop.1001.exr", "prop")])
+        daemon.submit_track("/show/plate.####.exr", "/show/masks.####.exr", (1001, 1100), track).wait()
 """
 
 from .client import DEFAULT_ADDRESS, Client
@@ -42,7 +46,7 @@ from .events import (
     Started,
 )
 from .info import Backend, DaemonInfo, Device, JobSummary, Limits
-from .settings import Box, MatteSettings, Point, TrackSettings
+from .settings import Box, MaskKeyframe, MatteSettings, Point, TrackSettings
 from .stream import JobStream
 
 __all__ = [
@@ -68,6 +72,7 @@ __all__ = [
     "JobSummary",
     "JobWarning",
     "Limits",
+    "MaskKeyframe",
     "MatteSettings",
     "NotFound",
     "NotReady",

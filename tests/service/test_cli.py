@@ -6,9 +6,11 @@ import signal
 import subprocess
 import sys
 
+import numpy as np
 from videomama_client import Client
 
 from videomama.cli.main import main
+from videomama.sequences.image_io import write_image
 
 from .support import assert_same_frames
 
@@ -103,3 +105,16 @@ def test_serve_refuses_a_public_address_without_a_token():
     )
     assert result.returncode == 1
     assert "refusing to listen on 0.0.0.0:0 without a token" in result.stderr
+
+
+def test_track_with_named_objects_through_the_daemon(clip, daemon, tmp_path, capsys):
+    prop = tmp_path / "prop.exr"
+    write_image(str(prop), np.pad(np.ones((16, 28), np.float32), ((4, 44), (62, 6))), ("A",))
+    prompts = ["--plate", clip.plate, "--frames", f"{clip.first}-{clip.last}", "--quiet", "--objects", "merged",
+               "--mask-keyframe", f"hero:{clip.first}={clip.folder / f'alpha.{clip.first}.exr'}",
+               "--mask-keyframe", f"prop:{clip.first}={prop}"]
+    assert main(["track", *prompts, "--out", str(tmp_path / "local" / "masks.####.exr")]) == 0
+    assert main(["track", *prompts, "--out", str(tmp_path / "daemon" / "masks.####.exr"), "--server", daemon.address]) == 0
+    # Same pixels and settings hash: the daemon got both objects and the layout.
+    assert_same_frames(tmp_path / "local", tmp_path / "daemon", name="masks")
+    assert f"8 masks written (tracker flow, daemon {daemon.address})" in capsys.readouterr().out

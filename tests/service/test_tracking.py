@@ -1,5 +1,7 @@
 """Track and track-then-matte jobs through a real daemon: the CLI's files, events, errors, cancel."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from videomama_client import (
@@ -11,6 +13,7 @@ from videomama_client import (
     FrameResult,
     InvalidRequest,
     JobWarning,
+    MaskKeyframe,
     PermissionDenied,
     Point,
     Progress,
@@ -21,9 +24,9 @@ from videomama_client import (
 
 from videomama.cli.main import main
 from videomama.jobs import lanes
-from videomama.sequences.image_io import write_image
+from videomama.sequences.image_io import read_mask, read_metadata, write_image
 from videomama.sequences.pattern import FrameRange
-from videomama.tracking.prompts import Prompts
+from videomama.tracking import prompts as core
 from videomama.tracking.runner import TrackRequest, run_track
 
 from .support import SETTINGS, alpha, assert_no_partial_frames, assert_same_frames, slow_trackers
@@ -39,7 +42,7 @@ def keyframe(clip, frame: int | None = None) -> str:
 def test_a_track_job_writes_what_videomama_track_writes(clip, client, tmp_path):
     key = keyframe(clip)
     frames = FrameRange(clip.first, clip.last)
-    run_track(TrackRequest(clip.plate, str(tmp_path / "local" / "masks.####.exr"), frames, Prompts(masks={clip.first: key})))
+    run_track(TrackRequest(clip.plate, str(tmp_path / "local" / "masks.####.exr"), frames, core.Prompts(masks=[core.MaskKeyframe(clip.first, key)])))
     output = str(tmp_path / "daemon" / "masks.####.exr")
     events = list(client.submit_track(clip.plate, output, (clip.first, clip.last), TrackSettings(mask_keyframes={clip.first: key})))
 
@@ -105,6 +108,58 @@ def test_jump_warnings_are_warning_events_before_the_matte_starts(clip, client, 
     assert max(warnings) < first_matte
     jump = events[warnings[0]]
     assert jump.frame in (1003, 1004) and jump.message.startswith(f"frame {jump.frame}: the mask jumps")
+
+
+@pytest.fixture(scope="module")
+def second_object(tmp_path_factory) -> str:
+    """A roto keyframe of a second object: a patch of the clip's background."""
+    mask = np.zeros((64, 96), np.float32)
+    mask[4:20, 62:90] = 1.0
+    path = str(tmp_path_factory.mktemp("prop") / "prop.1001.exr")
+    write_image(path, mask, ("A",))
+    return path
+
+
+def test_a_track_job_with_two_objects_writes_their_layers(clip, client, second_object, tmp_path):
+    hero, prop = (keyframe(clip), "hero"), (second_object, "prop")
+    frames = FrameRange(clip.first, clip.last)
+    local = str(tmp_path / "local" / "masks.####.exr")
+    run_track(TrackRequest(clip.plate, local, frames, core.Prompts(masks=[core.MaskKeyframe(clip.first, *hero), core.MaskKeyframe(clip.first, *prop)])))
+    settings = TrackSettings(mask_keyframes=[MaskKeyframe(clip.first, *hero), MaskKeyframe(clip.first, *prop)])
+    output = str(tmp_path / "daemon" / "masks.####.exr")
+    finished = client.submit_track(clip.plate, output, (clip.first, clip.last), settings).wait()
+    assert finished.frames_written == len(clip.frames)
+    for frame in clip.frames:
+        ours, theirs = local.replace("####", str(frame)), output.replace("####", str(frame))
+        assert read_metadata(ours)["videomama:settings_hash"] == read_metadata(theirs)["videomama:settings_hash"]
+        for channel in ("hero.A", "prop.A"):
+            np.testing.assert_array_equal(read_mask(ours, channel).pixels, read_mask(theirs, channel).pixels)
+        assert read_mask(theirs, "prop.A").pixels.any() and read_mask(theirs, "hero.A").pixels.any()
+
+    # Merged: one A, the union.
+    merged = str(tmp_path / "merged" / "masks.####.exr")
+    client.submit_track(clip.plate, merged, (clip.first, clip.last), replace(settings, object_output="merged")).wait()
+    first = merged.replace("####", str(clip.first))
+    union = np.maximum(*(read_mask(local.replace("####", str(clip.first)), c).pixels for c in ("hero.A", "prop.A")))
+    np.testing.assert_array_equal(read_mask(first, "A").pixels, union)
+
+    # A track-then-matte job mattes the union; one matte per object is refused.
+    done = client.submit_matte(clip.plate, settings, str(tmp_path / "tm" / "matte.####.exr"), frames=(1001, 1004), settings=SETTINGS).wait()
+    np.testing.assert_array_equal(read_mask(done.masks.replace("####", str(clip.first)), "A").pixels, union)
+    with pytest.raises(InvalidRequest, match="one matte per object is not available yet"):
+        client.submit_matte(clip.plate, replace(settings, object_output="layers"), str(tmp_path / "x" / "m.####.exr"),
+                            frames=(1001, 1004), settings=SETTINGS).wait()
+
+
+@pytest.mark.parametrize("settings,words", [
+    (TrackSettings(points=[Point(1001, 10, 10, object="1hero")]), "object name '1hero' is not valid"),
+    (TrackSettings(mask_keyframes=[MaskKeyframe(1001, "/a.exr", "hero"), MaskKeyframe(1001, "/b.exr", "hero")]),
+     "frame hero:1001 has two mask keyframes"),
+    (TrackSettings(mask_keyframes={1001: "/a.exr"}, object_output="stacked"), "unknown objects output 'stacked'"),
+])
+def test_bad_objects_are_invalid_arguments(settings, words, clip, client, tmp_path):
+    with pytest.raises(InvalidRequest, match=words):
+        client.submit_track(clip.plate, str(tmp_path / "m.####.exr"), (1001, 1004), settings).wait()
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +257,7 @@ def test_cancelling_a_track_job_stops_it_and_leaves_only_complete_masks(long_cli
     assert_no_partial_frames(output.parent)
     # A partial track is never taken for a finished one: the next run tracks every frame.
     frames = FrameRange(long_clip.first, long_clip.last)
-    rerun = run_track(TrackRequest(long_clip.plate, str(output), frames, Prompts(masks={long_clip.first: keyframe(long_clip)})))
+    rerun = run_track(TrackRequest(long_clip.plate, str(output), frames, core.Prompts(masks=[core.MaskKeyframe(long_clip.first, keyframe(long_clip))])))
     assert rerun.written == list(frames) and rerun.skipped == []
 
 

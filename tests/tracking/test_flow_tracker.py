@@ -31,12 +31,13 @@ def shot():
 def _track(shot, keyframes):
     tracker = FlowTracker()
     masks = tracker.track(
-        sorted(shot), lambda f: shot[f][0], {k: (lambda k=k: shot[k][1].astype(np.float32)) for k in keyframes}
+        sorted(shot), lambda f: shot[f][0], {"subject": {k: (lambda k=k: shot[k][1].astype(np.float32)) for k in keyframes}}
     )
     ious, order = [], []
     for frame, mask in masks:
         truth = shot[frame][1]
-        predicted = mask > 0.5
+        assert mask.shape == (1, *truth.shape)  # one object
+        predicted = mask[0] > 0.5
         ious.append((predicted & truth).sum() / (predicted | truth).sum())
         order.append(frame)
     assert order == sorted(shot)  # every frame, in order
@@ -74,4 +75,52 @@ def test_stop_cancels(shot):
     stop = StopToken()
     stop.stop()
     with pytest.raises(CancelledError):
-        next(FlowTracker().track(sorted(shot), lambda f: shot[f][0], {1001: lambda: shot[1001][1].astype(np.float32)}, stop))
+        next(FlowTracker().track(sorted(shot), lambda f: shot[f][0], {"subject": {1001: lambda: shot[1001][1].astype(np.float32)}}, stop))
+
+
+def _loaders(clip, keyframes: dict[str, list[int]]):
+    return {
+        name: {k: (lambda name=name, k=k: clip.truth[name][k].astype(np.float32)) for k in keys}
+        for name, keys in keyframes.items()
+    }
+
+
+def test_two_objects_each_follow_their_own_keyframes(two_objects):
+    # "hero" is keyed on the first frame only (tracked forwards), "prop" on
+    # the last only (tracked backwards), so each is anchored by its own keys.
+    keyframes = {"hero": [1001], "prop": [1024]}
+    ious = {name: [] for name in keyframes}
+    for frame, masks in FlowTracker().track(two_objects.frames, two_objects.plates.__getitem__, _loaders(two_objects, keyframes)):
+        assert masks.shape == (2, 128, 192) and masks.dtype == np.float32
+        for i, name in enumerate(keyframes):
+            predicted, truth = masks[i] > 0.5, two_objects.truth[name][frame]
+            ious[name].append((predicted & truth).sum() / (predicted | truth).sum())
+            other = two_objects.truth["prop" if name == "hero" else "hero"][frame]
+            assert (predicted & other).sum() == 0, (frame, name)  # no bleeding into the other object
+    print({name: f"min IoU {min(values):.3f}" for name, values in ious.items()})
+    assert ious["hero"][0] == 1.0 and ious["prop"][-1] == 1.0  # each exact at its own keyframe
+    assert min(ious["hero"]) >= 0.93 and min(ious["prop"]) >= 0.93
+
+
+def test_objects_share_one_flow_per_frame_pair_and_track_as_if_alone(two_objects, monkeypatch):
+    from videomama.tracking import flow_tracker
+
+    steps = []
+    real_step = flow_tracker.step
+    monkeypatch.setattr(flow_tracker, "step", lambda *args: steps.append(1) or real_step(*args))
+    frames = two_objects.frames[:10]
+    keyframes = {"hero": [1001, 1010], "prop": [1005]}
+    together = dict(FlowTracker().track(frames, two_objects.plates.__getitem__, _loaders(two_objects, keyframes)))
+    # Per sweep, one flow per frame pair that has an object to carry: backwards
+    # 1010 -> 1001 (9 pairs: "hero" back from 1010), forwards 1001 -> 1010 (9 pairs).
+    assert len(steps) == 18
+    for i, name in enumerate(keyframes):
+        alone = dict(FlowTracker().track(frames, two_objects.plates.__getitem__, _loaders(two_objects, {name: keyframes[name]})))
+        for frame in frames:
+            np.testing.assert_array_equal(together[frame][i], alone[frame][0])
+
+
+def test_every_object_needs_a_mask_keyframe(two_objects):
+    loaders = {"hero": {1001: lambda: two_objects.truth["hero"][1001].astype(np.float32)}, "prop": {}}
+    with pytest.raises(ValueError, match="needs a mask keyframe for object 'prop'"):
+        next(FlowTracker().track(two_objects.frames, two_objects.plates.__getitem__, loaders))

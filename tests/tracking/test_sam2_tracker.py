@@ -28,14 +28,36 @@ def test_prompts_in_the_middle_cover_every_frame_both_ways(tracker):
     mask = np.zeros((90, 160), np.float32)
     mask[20:60, 30:90] = 1.0
     prompts = Prompts(points=parse_points(["1002:40,30,+;1002:100,60,-"]), boxes=parse_boxes(["1003:10,10,80,70"]))
-    out = list(tracker.track(sorted(plates), plates.__getitem__, {1004: lambda: mask}, prompts=prompts))
+    out = list(tracker.track(sorted(plates), plates.__getitem__, {"subject": {1004: lambda: mask}}, prompts=prompts))
     assert [frame for frame, _ in out] == [1001, 1002, 1003, 1004]  # before and after the prompts, in order
     for _, soft in out:
-        assert soft.shape == (90, 160) and soft.dtype == np.float32
+        assert soft.shape == (1, 90, 160) and soft.dtype == np.float32
         assert np.isfinite(soft).all() and 0.0 <= soft.min() and soft.max() <= 1.0
     # Soft output is sigmoid(logits): not already binary.
     assert any(len(np.unique(soft)) > 2 for _, soft in out)
     assert "random" in tracker.describe()["model"]
+
+
+def test_several_objects_give_one_mask_each_both_ways(tracker):
+    rng = np.random.default_rng(1)
+    plates = {f: rng.random((90, 160, 3)).astype(np.float32) for f in range(1001, 1006)}
+    mask = np.zeros((90, 160), np.float32)
+    mask[20:60, 30:90] = 1.0
+    # "hero" is clicked on 1002, "prop" has a mask on 1004: frames before,
+    # between and after the prompts, for objects prompted on different frames.
+    prompts = Prompts(points=parse_points(["hero:1002:120,30,+;hero:1002:40,60,-"]))
+    keyframes = {"hero": {}, "prop": {1004: lambda: mask}}
+    out = list(tracker.track(sorted(plates), plates.__getitem__, keyframes, prompts=prompts))
+    assert [frame for frame, _ in out] == [1001, 1002, 1003, 1004, 1005]
+    for _, masks in out:
+        assert masks.shape == (2, 90, 160) and masks.dtype == np.float32
+        assert np.isfinite(masks).all() and 0.0 <= masks.min() and masks.max() <= 1.0
+    # On its mask keyframe SAM2 returns an object's given mask as it is, so
+    # "prop" must be the second layer: SAM2 met it first (masks are added
+    # before clicks), and the layers still come in our objects' order.
+    hero, prop = dict(out)[1004]
+    assert ((prop > 0.5) == (mask > 0.5)).mean() > 0.98
+    assert ((hero > 0.5) == (mask > 0.5)).mean() < 0.9  # each object its own output, not a merge
 
 
 def test_availability_without_weights_says_what_is_missing(tmp_path, monkeypatch):

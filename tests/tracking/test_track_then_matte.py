@@ -14,7 +14,7 @@ from videomama.matting.engine import HASH_KEY, MatteProgress, run_matte
 from videomama.matting.request import MatteRequest
 from videomama.sequences.image_io import read_mask, read_metadata, read_windows, write_image
 from videomama.sequences.pattern import FrameRange
-from videomama.tracking.prompts import Prompts
+from videomama.tracking.prompts import MaskKeyframe, Prompts
 from videomama.tracking.runner import TrackProgress
 from videomama.tracking.then_matte import TrackThenMatteRequest, default_masks, run_track_then_matte
 
@@ -102,7 +102,7 @@ def test_one_progress_callback_sees_the_track_then_the_matte(small_clip, roto, t
     request = TrackThenMatteRequest(
         MatteRequest(small_clip.plate, "", str(tmp_path / "alpha.####.exr"), frames=FrameRange(1001, 1004),
                      backend="classic", window=4, overlap=1),
-        Prompts(masks={1001: roto}),
+        Prompts(masks=[MaskKeyframe(1001, roto)]),
     )
     result = run_track_then_matte(request, on_progress=seen.append)
     tracking = [p for p in seen if isinstance(p, TrackProgress)]

@@ -335,52 +335,60 @@ class SubmitMatteResponse(_message.Message):
     def __init__(self, event: _Optional[_Union[JobEvent, _Mapping]] = ...) -> None: ...
 
 class TrackPoint(_message.Message):
-    __slots__ = ("frame", "x", "y", "positive")
+    __slots__ = ("frame", "x", "y", "positive", "object")
     FRAME_FIELD_NUMBER: _ClassVar[int]
     X_FIELD_NUMBER: _ClassVar[int]
     Y_FIELD_NUMBER: _ClassVar[int]
     POSITIVE_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_FIELD_NUMBER: _ClassVar[int]
     frame: int
     x: float
     y: float
     positive: bool
-    def __init__(self, frame: _Optional[int] = ..., x: _Optional[float] = ..., y: _Optional[float] = ..., positive: bool = ...) -> None: ...
+    object: str
+    def __init__(self, frame: _Optional[int] = ..., x: _Optional[float] = ..., y: _Optional[float] = ..., positive: bool = ..., object: _Optional[str] = ...) -> None: ...
 
 class TrackBox(_message.Message):
-    __slots__ = ("frame", "x0", "y0", "x1", "y1")
+    __slots__ = ("frame", "x0", "y0", "x1", "y1", "object")
     FRAME_FIELD_NUMBER: _ClassVar[int]
     X0_FIELD_NUMBER: _ClassVar[int]
     Y0_FIELD_NUMBER: _ClassVar[int]
     X1_FIELD_NUMBER: _ClassVar[int]
     Y1_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_FIELD_NUMBER: _ClassVar[int]
     frame: int
     x0: float
     y0: float
     x1: float
     y1: float
-    def __init__(self, frame: _Optional[int] = ..., x0: _Optional[float] = ..., y0: _Optional[float] = ..., x1: _Optional[float] = ..., y1: _Optional[float] = ...) -> None: ...
+    object: str
+    def __init__(self, frame: _Optional[int] = ..., x0: _Optional[float] = ..., y0: _Optional[float] = ..., x1: _Optional[float] = ..., y1: _Optional[float] = ..., object: _Optional[str] = ...) -> None: ...
 
 class MaskKeyframe(_message.Message):
-    __slots__ = ("frame", "path")
+    __slots__ = ("frame", "path", "object")
     FRAME_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_FIELD_NUMBER: _ClassVar[int]
     frame: int
     path: str
-    def __init__(self, frame: _Optional[int] = ..., path: _Optional[str] = ...) -> None: ...
+    object: str
+    def __init__(self, frame: _Optional[int] = ..., path: _Optional[str] = ..., object: _Optional[str] = ...) -> None: ...
 
 class TrackSettings(_message.Message):
-    __slots__ = ("mask_keyframes", "points", "boxes", "tracker", "soft")
+    __slots__ = ("mask_keyframes", "points", "boxes", "tracker", "soft", "object_output")
     MASK_KEYFRAMES_FIELD_NUMBER: _ClassVar[int]
     POINTS_FIELD_NUMBER: _ClassVar[int]
     BOXES_FIELD_NUMBER: _ClassVar[int]
     TRACKER_FIELD_NUMBER: _ClassVar[int]
     SOFT_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_OUTPUT_FIELD_NUMBER: _ClassVar[int]
     mask_keyframes: _containers.RepeatedCompositeFieldContainer[MaskKeyframe]
     points: _containers.RepeatedCompositeFieldContainer[TrackPoint]
     boxes: _containers.RepeatedCompositeFieldContainer[TrackBox]
     tracker: str
     soft: bool
-    def __init__(self, mask_keyframes: _Optional[_Iterable[_Union[MaskKeyframe, _Mapping]]] = ..., points: _Optional[_Iterable[_Union[TrackPoint, _Mapping]]] = ..., boxes: _Optional[_Iterable[_Union[TrackBox, _Mapping]]] = ..., tracker: _Optional[str] = ..., soft: bool = ...) -> None: ...
+    object_output: str
+    def __init__(self, mask_keyframes: _Optional[_Iterable[_Union[MaskKeyframe, _Mapping]]] = ..., points: _Optional[_Iterable[_Union[TrackPoint, _Mapping]]] = ..., boxes: _Optional[_Iterable[_Union[TrackBox, _Mapping]]] = ..., tracker: _Optional[str] = ..., soft: bool = ..., object_output: _Optional[str] = ...) -> None: ...
 
 class SubmitTrackRequest(_message.Message):
     __slots__ = ("plate", "output", "frames", "settings", "colorspace", "plate_layer", "compression", "force", "detach")

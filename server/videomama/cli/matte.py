@@ -40,7 +40,7 @@ def add_request_arguments(parser: argparse.ArgumentParser, mask_or_prompts: bool
     parser.add_argument("--overlap", type=int, default=4, help="frames shared by neighbouring windows (default 4)")
     parser.add_argument("--colorspace", help="the plate's colour space (default: lin_rec709 for EXR, sRGB for 8-bit)")
     parser.add_argument("--layer", dest="plate_layer", help="EXR layer of the plate to use (default rgba / first three channels)")
-    parser.add_argument("--mask-channel", help="mask channel (default: alpha, or the only channel)")
+    parser.add_argument("--mask-channel", help="mask channel (default: alpha, or the only channel); e.g. hero.A for one object of a multi-object track")
     parser.add_argument("--compression", default="zip", help=f"EXR compression: {', '.join(COMPRESSIONS)} (dwaa:LEVEL allowed)")
     parser.add_argument("--rgba", action="store_true", help="write the premultiplied plate with the alpha, for preview")
     parser.add_argument("--option", "-o", action="append", type=backend_option, default=[], metavar="NAME=VALUE", help="backend option (repeatable)")

@@ -91,16 +91,17 @@ def _range(frames) -> tuple[int, int] | None:
     return None if frames is None else (frames.first, frames.last)
 
 
-def _track_settings(prompts: Prompts, tracker: str, soft: bool):
+def _track_settings(prompts: Prompts, tracker: str, soft: bool, object_output: str = ""):
     """The parsed prompts as the client sends them; the daemon does not share this shell's working folder."""
-    from videomama_client import Box, Point, TrackSettings
+    from videomama_client import Box, MaskKeyframe, Point, TrackSettings
 
     return TrackSettings(
-        mask_keyframes={frame: os.path.abspath(path) for frame, path in prompts.masks.items()},
-        points=[Point(p.frame, p.x, p.y, p.positive) for p in prompts.points],
-        boxes=[Box(b.frame, b.x0, b.y0, b.x1, b.y1) for b in prompts.boxes],
+        mask_keyframes=[MaskKeyframe(k.frame, os.path.abspath(k.path), k.object) for k in prompts.masks],
+        points=[Point(p.frame, p.x, p.y, p.positive, p.object) for p in prompts.points],
+        boxes=[Box(b.frame, b.x0, b.y0, b.x1, b.y1, b.object) for b in prompts.boxes],
         tracker=tracker,
         soft=soft,
+        object_output=object_output,
     )
 
 
@@ -138,7 +139,7 @@ def run_track(args: argparse.Namespace, request: TrackRequest) -> int:
     frames = request.frames
     finished = _run_job(args, "track", lambda client: client.submit_track(
         os.path.abspath(request.plate), os.path.abspath(request.output), (frames.first, frames.last),
-        _track_settings(request.prompts, request.tracker, request.soft),
+        _track_settings(request.prompts, request.tracker, request.soft, request.object_output),
         colorspace=request.colorspace, plate_layer=request.plate_layer, force=request.force, detach=args.detach,
     ))
     state = f"{finished.frames_skipped} masks already up to date" if finished.frames_skipped else f"{finished.frames_written} masks written"

@@ -1,5 +1,8 @@
 """``videomama track``: a mask sequence from mask keyframes (flow), or clicks and boxes (SAM2).
 
+Prompts may name their object (``hero:1001=roto.exr``); several objects
+give one layer ``<object>.A`` each in every mask file, or with
+``--objects merged`` one ``A``, their union (``tracking.mask_layout``).
 The masks it writes are what ``videomama matte --mask`` takes (``matte`` can
 also take the prompts itself and track first).  Frames where the track
 jumps are printed as warnings after the run, so an artist knows which frames
@@ -23,6 +26,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--frames", required=True, type=frame_range, help="frames to track, A-B")
     parser.add_argument("--out", required=True, help="output mask sequence, e.g. masks.####.exr")
     add_prompt_arguments(parser)
+    parser.add_argument("--objects", dest="object_output", default="auto", metavar="layers|merged", help="how several objects are written: layers (the default: one channel <object>.A each in one EXR per frame) or merged (one A, their union); layers also names a single object's layer")
     parser.add_argument("--colorspace", help="the plate's colour space (default: lin_rec709 for EXR, sRGB for 8-bit)")
     parser.add_argument("--layer", dest="plate_layer", help="EXR layer of the plate to use")
     parser.add_argument("--force", action="store_true", help="re-track even when the masks are up to date")
@@ -42,6 +46,7 @@ def request_from_args(args: argparse.Namespace) -> TrackRequest:
         colorspace=args.colorspace,
         plate_layer=args.plate_layer,
         force=args.force,
+        object_output=args.object_output,
     )
 
 
@@ -62,4 +67,5 @@ def report(result: TrackResult) -> None:
     for warning in result.warnings:
         print_warning(str(warning))
     state = f"{len(result.skipped)} masks already up to date" if result.skipped else f"{len(result.written)} masks written"
-    print(f"{result.output}: {state} (tracker {result.tracker}), {len(result.warnings)} jump warnings")
+    layers = "" if result.channels == ("A",) else f"; layers {', '.join(result.channels)}"
+    print(f"{result.output}: {state} (tracker {result.tracker}{layers}), {len(result.warnings)} jump warnings")

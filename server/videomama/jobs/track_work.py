@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from ..sequences.pattern import SequencePattern
 from ..tracking.jumps import JumpWarning
+from ..tracking.prompts import MaskKeyframe
 from ..tracking.runner import TrackerFactory, TrackProgress, TrackRequest, prepare_track, run_track
 from ..tracking.then_matte import TrackThenMatteRequest, prepare_track_then_matte, run_track_then_matte
 from .backend_cache import BackendCache
@@ -27,8 +28,8 @@ from .paths import OutputPolicy, check_paths
 from .prepared import Prepared
 
 
-def _keyframe_paths(masks: dict[int, str]) -> list[tuple[str, str]]:
-    return [(f"mask keyframe {frame}", path) for frame, path in sorted(masks.items())]
+def _keyframe_paths(masks: list[MaskKeyframe]) -> list[tuple[str, str]]:
+    return [(f"mask keyframe {k.label}", k.path) for k in sorted(masks, key=lambda k: (k.frame, k.object))]
 
 
 def prepare_track_job(request: TrackRequest, policy: OutputPolicy, max_frame_pixels: int) -> Prepared[TrackRequest]:

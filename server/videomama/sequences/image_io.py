@@ -256,14 +256,22 @@ def _mask_channel(
                 f"{', '.join(_all_channel_names(specs))}"
             )
         return found[0], found[1][0]
-    for matches in (
-        lambda name: name in _ALPHA_NAMES,
-        lambda name: name.endswith(_ALPHA_SUFFIXES),
-    ):
-        for subimage, spec in enumerate(specs):
-            for index, name in enumerate(spec.channelnames):
-                if matches(name):
-                    return subimage, index
+    channels = [
+        (subimage, index, name) for subimage, spec in enumerate(specs) for index, name in enumerate(spec.channelnames)
+    ]
+    main = [(subimage, index) for subimage, index, name in channels if name in _ALPHA_NAMES]
+    if main:
+        return main[0]
+    layers = [(subimage, index, name) for subimage, index, name in channels if name.endswith(_ALPHA_SUFFIXES)]
+    if len(layers) > 1:
+        # Several layers' alphas and no main one (e.g. one layer per tracked
+        # object): taking the first would silently pick one object.
+        raise InputError(
+            f"'{path}' has several alpha layers ({', '.join(name for _, _, name in layers)}) and no main "
+            f"alpha; name the one to use as the mask channel (e.g. {layers[0][2]})"
+        )
+    if layers:
+        return layers[0][0], layers[0][1]
     names = list(specs[0].channelnames)
     if len(names) > 1 and "R" in names:
         return 0, names.index("R")

@@ -21,7 +21,7 @@ from ..jobs.inline import Chunk, End, InlineSpec, Plane
 from ..jobs.job import Job, JobKind, JobState
 from ..matting.request import MatteRequest
 from ..sequences.pattern import FrameRange
-from ..tracking.prompts import BoxPrompt, Point, Prompts, add_mask_keyframe
+from ..tracking.prompts import DEFAULT_OBJECT, BoxPrompt, MaskKeyframe, Point, Prompts
 from ..tracking.runner import TrackRequest
 from ..tracking.then_matte import TrackThenMatteRequest
 from .status import code_for
@@ -76,14 +76,17 @@ def matte_request(message: pb.SubmitMatteRequest) -> MatteRequest | TrackThenMat
     return TrackThenMatteRequest(request, _prompts(message.track), **_tracker_settings(message.track))
 
 
+def _object(name: str) -> str:
+    """A prompt's object; empty (an older client, or one object) is the default object."""
+    return name or DEFAULT_OBJECT
+
+
 def _prompts(settings: pb.TrackSettings) -> Prompts:
-    masks: dict[int, str] = {}
-    for keyframe in settings.mask_keyframes:
-        add_mask_keyframe(masks, keyframe.frame, keyframe.path)
+    # InputError for a bad object name, a reversed box or two masks for one object's frame.
     return Prompts(
-        masks=masks,
-        points=[Point(p.frame, p.x, p.y, p.positive) for p in settings.points],
-        boxes=[BoxPrompt(b.frame, b.x0, b.y0, b.x1, b.y1) for b in settings.boxes],  # InputError when reversed
+        masks=[MaskKeyframe(k.frame, k.path, _object(k.object)) for k in settings.mask_keyframes],
+        points=[Point(p.frame, p.x, p.y, p.positive, _object(p.object)) for p in settings.points],
+        boxes=[BoxPrompt(b.frame, b.x0, b.y0, b.x1, b.y1, _object(b.object)) for b in settings.boxes],
     )
 
 
@@ -92,6 +95,8 @@ def _tracker_settings(settings: pb.TrackSettings) -> dict[str, Any]:
     given: dict[str, Any] = {"soft": settings.soft}
     if settings.tracker:
         given["tracker"] = settings.tracker
+    if settings.object_output:
+        given["object_output"] = settings.object_output
     return given
 
 

@@ -6,6 +6,10 @@ mask carried forward from the earlier one with the mask carried backward from
 the later one, weighted by distance, so every keyframe re-anchors the track
 and drift never accumulates over more than half a keyframe interval.
 
+Several objects: each is carried from its own keyframes and blended between
+them, and all are carried across the same flow, computed once per frame
+pair (the flow is most of the cost; the per-object fit is cheap).
+
 Memory stays flat with shot length: a first sweep runs backwards over the shot
 (reading each plate once) and spills the backward-carried masks and the small
 grey images flow needs to a temporary folder; the second sweep runs forwards
@@ -20,7 +24,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -42,8 +47,25 @@ def _flow(dis: cv2.DISOpticalFlow, source: np.ndarray, target: np.ndarray, size:
     return Flow(dis.calc(source, target, None), size).at_full_size()
 
 
-def propagate(mask: np.ndarray, grey_from: np.ndarray, grey_to: np.ndarray, dis: cv2.DISOpticalFlow) -> np.ndarray:
-    """Carry ``mask`` from one frame to the next (either direction in time).
+@dataclass(frozen=True)
+class Step:
+    """The motion between two frames, computed once and shared by every object carried across it."""
+
+    ahead: np.ndarray  # old frame -> new frame
+    back: np.ndarray  # new frame -> old frame
+    trust_old: np.ndarray  # forward-backward consistency, on the old frame
+    grey_to: np.ndarray  # the new frame's grey, for edge snapping
+
+
+def step(grey_from: np.ndarray, grey_to: np.ndarray, dis: cv2.DISOpticalFlow, size: tuple[int, int]) -> Step:
+    """Dense flow both ways between two frames (either direction in time), at mask size ``size``."""
+    ahead = _flow(dis, grey_from, grey_to, size)
+    back = _flow(dis, grey_to, grey_from, size)
+    return Step(ahead, back, consistency(ahead, back), grey_to)
+
+
+def carry(mask: np.ndarray, motion: Step) -> np.ndarray:
+    """Carry ``mask`` across one ``step``.
 
     Dense flow is smoothed across the subject's edge (it mixes the subject's
     motion with the background's), so pulling mask values along it drags the
@@ -54,17 +76,13 @@ def propagate(mask: np.ndarray, grey_from: np.ndarray, grey_to: np.ndarray, dis:
     the remaining local motion (deformation) is pulled along the residual
     flow where it is trusted.
     """
-    size = mask.shape[:2]
-    ahead = _flow(dis, grey_from, grey_to, size)  # old frame -> new frame
-    back = _flow(dis, grey_to, grey_from, size)  # new frame -> old frame
-    trust_old = consistency(ahead, back)
-    transform = _subject_motion(mask, ahead, trust_old)
+    transform = _subject_motion(mask, motion.ahead, motion.trust_old)
     if transform is None:
         # Too little subject to fit (tiny or empty mask): plain dense pull.
-        return sharpen(warp(mask, back))
-    height, width = size
+        return sharpen(warp(mask, motion.back))
+    height, width = mask.shape[:2]
     moved = cv2.warpAffine(mask, transform, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return sharpen(_snap_to_edges(moved, grey_to))
+    return sharpen(_snap_to_edges(moved, motion.grey_to))
 
 
 def _snap_to_edges(mask: np.ndarray, grey: np.ndarray) -> np.ndarray:
@@ -110,7 +128,7 @@ def sharpen(mask: np.ndarray) -> np.ndarray:
 
 
 class FlowTracker:
-    """Propagates mask keyframes with optical flow; needs at least one mask keyframe."""
+    """Propagates mask keyframes with optical flow; needs at least one mask keyframe per object."""
 
     identifier = "flow"
     display_name = "Optical-flow mask propagation (CPU)"
@@ -132,59 +150,75 @@ class FlowTracker:
         self,
         frames: Sequence[int],
         plate: Callable[[int], np.ndarray],
-        keyframe_masks: dict[int, Callable[[], np.ndarray]],
+        keyframe_masks: Mapping[str, Mapping[int, Callable[[], np.ndarray]]],
         stop: StopToken | None = None,
         prompts: object = None,
     ) -> Iterator[tuple[int, np.ndarray]]:
-        """Yield ``(frame, mask)`` in frame order; masks are float32 (H, W) in [0, 1].
+        """Yield ``(frame, masks)`` in frame order; masks are float32 (N, H, W) in [0, 1].
+
+        ``keyframe_masks`` maps every object, in the order of the yielded
+        masks, to its keyframes: frame -> a loader of the mask (loaded only
+        when a sweep reaches it, so keyframes are not all held at once).
+        Objects share each frame pair's flow; each is re-anchored at its own
+        keyframes and blended between them.
 
         ``prompts`` (clicks, boxes) are not used: the registry refuses them
-        for this tracker before a job starts.
-
-        ``plate(frame)`` returns the display-referred RGB of a frame;
-        ``keyframe_masks`` maps each keyframe to a loader of its mask (loaded
-        only when the sweep reaches it, so keyframes are not all held at once).
+        for this tracker before a job starts.  ``plate(frame)`` returns the
+        display-referred RGB of a frame.
         """
         stop = stop or StopToken()
         frames = sorted(frames)
-        keys = sorted(keyframe_masks)
-        if not keys:
+        if not keyframe_masks:
             raise ValueError("the flow tracker needs at least one mask keyframe")
+        for name, keys in keyframe_masks.items():
+            if not keys:
+                raise ValueError(f"the flow tracker needs a mask keyframe for object '{name}'")
+        objects = list(keyframe_masks.values())
+        key_frames = [sorted(keys) for keys in objects]
         with tempfile.TemporaryDirectory(prefix="videomama-track-") as spill:
             def path(kind: str, frame: int) -> str:
                 return os.path.join(spill, f"{kind}.{frame}.npy")
 
             # Sweep 1, backwards: greys for every frame, backward-carried masks
-            # for frames that have a keyframe at or after them.
+            # for frames that have a keyframe of their object at or after them.
             dis = _make_dis()
-            carried, previous_grey = None, None
+            carried: list[np.ndarray | None] = [None] * len(objects)
+            previous_grey = None
             for frame in reversed(frames):
                 stop.check()
                 grey = grey_for_flow(plate(frame))
                 np.save(path("grey", frame), grey)
-                if frame in keyframe_masks:
-                    carried = sharpen(keyframe_masks[frame]())
-                elif carried is not None:
-                    carried = propagate(carried, previous_grey, grey, dis)
-                if carried is not None:
-                    np.save(path("back", frame), carried.astype(np.float16))
+                motion = _SharedStep(dis, previous_grey, grey)
+                for i, keys in enumerate(objects):
+                    if frame in keys:
+                        carried[i] = sharpen(keys[frame]())
+                    elif carried[i] is not None:
+                        carried[i] = motion.carry(carried[i])
+                    if carried[i] is not None:
+                        np.save(path(f"back{i}", frame), carried[i].astype(np.float16))
                 previous_grey = grey
 
-            # Sweep 2, forwards: carry the last keyframe seen, blend with the
-            # spilled backward mask by distance to the two keyframes.
-            carried, previous_grey, last_key = None, None, None
+            # Sweep 2, forwards: carry each object's last keyframe seen, blend
+            # with its spilled backward mask by distance to its two keyframes.
+            carried = [None] * len(objects)
+            last_key: list[int | None] = [None] * len(objects)
+            previous_grey = None
             for frame in frames:
                 stop.check()
                 grey = np.load(path("grey", frame))
-                if frame in keyframe_masks:
-                    # Re-load the user's mask rather than the spilled half copy.
-                    mask = np.clip(keyframe_masks[frame](), 0.0, 1.0).astype(np.float32)
-                    carried, last_key = sharpen(mask), frame
-                    yield frame, mask
-                else:
-                    if carried is not None:
-                        carried = propagate(carried, previous_grey, grey, dis)
-                    yield frame, self._blend(frame, carried, last_key, keys, path("back", frame))
+                motion = _SharedStep(dis, previous_grey, grey)
+                masks = []
+                for i, keys in enumerate(objects):
+                    if frame in keys:
+                        # Re-load the user's mask rather than the spilled half copy.
+                        mask = np.clip(keys[frame](), 0.0, 1.0).astype(np.float32)
+                        carried[i], last_key[i] = sharpen(mask), frame
+                    else:
+                        if carried[i] is not None:
+                            carried[i] = motion.carry(carried[i])
+                        mask = self._blend(frame, carried[i], last_key[i], key_frames[i], path(f"back{i}", frame))
+                    masks.append(mask)
+                yield frame, np.stack(masks)
                 previous_grey = grey
                 os.remove(path("grey", frame))
 
@@ -199,6 +233,20 @@ class FlowTracker:
         w = (frame - last_key) / (next_key - last_key)
         return ((1.0 - w) * forward + w * backward).astype(np.float32)
 
+
+class _SharedStep:
+    """One frame pair's ``step``, computed when the first object needs it: the
+    flow is the costly part, and a frame where every object sits on a
+    keyframe needs none."""
+
+    def __init__(self, dis: cv2.DISOpticalFlow, grey_from: np.ndarray | None, grey_to: np.ndarray) -> None:
+        self._dis, self._from, self._to = dis, grey_from, grey_to
+        self._step: Step | None = None
+
+    def carry(self, mask: np.ndarray) -> np.ndarray:
+        if self._step is None:
+            self._step = step(self._from, self._to, self._dis, mask.shape[:2])
+        return carry(mask, self._step)
 
 
 def _make_dis() -> cv2.DISOpticalFlow:

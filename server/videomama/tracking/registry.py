@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 
 from ..errors import InputError, NotAvailableError
-from .prompts import Prompts
+from .prompts import DEFAULT_OBJECT, Prompts
 
 _BUILTIN = {
     "flow": "videomama.tracking.flow_tracker:FlowTracker",
@@ -45,9 +45,7 @@ def resolve(identifier: str, prompts: Prompts) -> str:
         availability = tracker_class("sam2").availability()
         if availability.available and availability.auto:
             return "sam2"
-        if not prompts.masks:
-            raise InputError(f"{FLOW_NEEDS_MASK}; SAM2 cannot run here: {availability.reason}")
-        _check_flow_prompts(prompts)
+        _check_flow_prompts(prompts, f"; SAM2 cannot run here: {availability.reason}")
         return "flow"
     availability = tracker_class(identifier).availability()
     if not availability.available:
@@ -57,9 +55,17 @@ def resolve(identifier: str, prompts: Prompts) -> str:
     return identifier
 
 
-def _check_flow_prompts(prompts: Prompts) -> None:
-    if not prompts.masks:
-        raise InputError(FLOW_NEEDS_MASK)
+def _check_flow_prompts(prompts: Prompts, why_not_sam2: str = "") -> None:
+    """The flow tracker carries masks only: every object needs one of its own."""
+    objects = prompts.objects or [DEFAULT_OBJECT]
+    for name in objects:
+        if not prompts.keyframes(name):
+            if len(objects) == 1:
+                raise InputError(f"{FLOW_NEEDS_MASK}{why_not_sam2}")
+            raise InputError(
+                f"the flow tracker needs a mask keyframe for every object; object '{name}' has none "
+                f"(--mask-keyframe {name}:FRAME=FILE); points and boxes need SAM2 (--tracker sam2){why_not_sam2}"
+            )
     if prompts.points or prompts.boxes:
         # Silently ignoring clicks would leave the artist wondering why they did nothing.
         raise InputError("the flow tracker uses mask keyframes only; points and boxes need SAM2 (--tracker sam2)")

@@ -1,5 +1,9 @@
 """Run a track job: check the request, stream frames through a tracker, write EXR masks.
 
+Objects: trackers yield one mask per prompted object (``Prompts.objects``
+order); ``mask_layout`` decides how they are written (one ``A``, a layer
+``<object>.A`` each, or their union), and jump warnings are per object.
+
 Everything that can be wrong with the request (missing frames, prompts off
 the frame or off the range, an empty keyframe mask, an output that would
 overwrite an input) is reported by ``prepare_track`` before the first mask is
@@ -29,17 +33,19 @@ from ..backends.base import StopToken
 from ..errors import InputError
 from ..matting.engine import HASH_KEY, file_record, settings_digest
 from ..matting.request import check_compression, check_no_overwrite
-from ..sequences.image_io import ImageWindows, conform_mask, read_mask, read_metadata, read_plate, read_windows, write_alpha
+from ..sequences.image_io import ImageWindows, conform_mask, read_mask, read_metadata, read_plate, read_windows, write_image
 from ..sequences.pattern import FrameRange, SequencePattern
 from . import registry
 from .jumps import JumpDetector, JumpWarning
-from .prompts import Prompts, check_prompts
+from .mask_layout import MaskLayout
+from .prompts import DEFAULT_OBJECT, Prompts, check_prompts
 
 # Builds a tracker from its resolved name (see ``registry.create``).
 TrackerFactory = Callable[[str], Any]
 
 # Metadata of a mask frame where the track jumps: the warning's reason, so a
-# kept track reports the same warnings as the run that wrote it.
+# kept track reports the same warnings as the run that wrote it.  With
+# several objects, one key per object that jumps: "videomama:jump:hero".
 JUMP_KEY = "videomama:jump"
 
 
@@ -55,6 +61,7 @@ class TrackRequest:
     plate_layer: str | None = None
     compression: str = "zip"
     force: bool = False  # re-track even when the masks are up to date
+    object_output: str = "auto"  # several objects: "layers" (auto) or "merged"; see ``mask_layout``
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ class TrackProgress:
 class TrackResult:
     tracker: str
     output: str
+    channels: tuple[str, ...] = ("A",)  # of the mask files: "A", or "<object>.A" per object
     written: list[int] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)  # every frame, when an up-to-date track was kept
     warnings: list[JumpWarning] = field(default_factory=list)
@@ -84,6 +92,7 @@ class TrackPlan:
     output: SequencePattern
     windows: ImageWindows
     tracker: str
+    layout: MaskLayout
 
 
 def prepare_track(request: TrackRequest) -> TrackPlan:
@@ -92,15 +101,17 @@ def prepare_track(request: TrackRequest) -> TrackPlan:
     output = SequencePattern.parse(request.output)
     check_compression(request.compression)
     plate.require(request.frames)
-    check_no_overwrite(output, request.frames, [plate.path(f) for f in request.frames] + list(request.prompts.masks.values()))
+    layout = MaskLayout.of(request.prompts.objects, request.object_output)
+    keyframes = request.prompts.masks
+    check_no_overwrite(output, request.frames, [plate.path(f) for f in request.frames] + [k.path for k in keyframes])
     windows = read_windows(plate.path(request.frames.first))
     _check_constant_windows(plate, request.frames, windows)
     check_prompts(request.prompts, request.frames, windows)
     name = registry.resolve(request.tracker, request.prompts)
-    job = TrackPlan(request, plate, output, windows, name)
-    for frame, path in request.prompts.masks.items():
-        if not (_keyframe_loader(job, frame, path)() > 0.5).any():
-            raise InputError(f"mask keyframe {frame} ({path}) is empty: nothing to track")
+    job = TrackPlan(request, plate, output, windows, name, layout)
+    for key in keyframes:
+        if not (_keyframe_loader(job, key.frame, key.path)() > 0.5).any():
+            raise InputError(f"mask keyframe {key.label} ({key.path}) is empty: nothing to track")
     return job
 
 
@@ -118,7 +129,7 @@ def run_track(
     stop = stop or StopToken()
     job = prepare_track(request)
     digest = _settings_hash(job)
-    result = TrackResult(tracker=job.tracker, output=job.output.display)
+    result = TrackResult(tracker=job.tracker, output=job.output.display, channels=job.layout.channels)
     kept = None if request.force else _kept_warnings(job, digest)
     if kept is not None:
         result.skipped, result.warnings = list(request.frames), kept
@@ -126,20 +137,22 @@ def run_track(
 
     tracker = trackers(job.tracker)
     description = tracker.describe()
-    jumps = JumpDetector()
-    masks = tracker.track(
+    objects = job.layout.objects
+    jumps = JumpDetector(objects)
+    tracked = tracker.track(
         list(request.frames),
         lambda f: _read(job, f).pixels,
-        {f: _keyframe_loader(job, f, p) for f, p in request.prompts.masks.items()},
+        # Every object, in the layout's order, even one prompted by clicks only.
+        {name: {f: _keyframe_loader(job, f, p) for f, p in request.prompts.keyframes(name).items()} for name in objects},
         stop,
         prompts=_to_data_window(request.prompts, job.windows),
     )
     started = time.monotonic()
-    for frame, mask in masks:
+    for frame, masks in tracked:
         # The plate is read again for the jump check; cheap next to flow,
         # and it keeps the tracker interface free of side channels.
-        warning = jumps.check(frame, _read(job, frame).pixels, mask)
-        values = mask if request.soft else (mask > 0.5).astype(np.float32)
+        warnings = jumps.check(frame, _read(job, frame).pixels, masks)
+        values = masks if request.soft else (masks > 0.5).astype(np.float32)
         metadata = {
             HASH_KEY: digest,
             "videomama:tracker": description["tracker"],
@@ -148,9 +161,11 @@ def run_track(
             "videomama:frame": str(frame),
             "videomama:plate": job.plate.path(frame),
         }
-        if warning:
-            metadata[JUMP_KEY] = warning.reason
-        write_alpha(job.output.path(frame), values, job.windows, metadata=metadata, compression=request.compression)
+        metadata.update({_jump_key(w.object): w.reason for w in warnings})
+        write_image(
+            job.output.path(frame), job.layout.pixels(values), job.layout.channels, job.windows,
+            metadata=metadata, compression=request.compression, pixel_type="half",
+        )
         result.written.append(frame)
         if on_progress:
             on_progress(_progress(len(result.written), len(request.frames), started, frame))
@@ -172,21 +187,36 @@ def _keyframe_loader(job: TrackPlan, frame: int, path: str) -> Callable[[], np.n
 
 
 def _settings_hash(job: TrackPlan) -> str:
-    """Everything that decides the masks: tracker, prompts, options and the input files."""
+    """Everything that decides the masks: tracker, prompts, objects and their layout, options and the input files.
+
+    The default object's prompts hash as they did before objects existed, and
+    the layout only when it is not that object's single ``A``, so tracks
+    written then stay up to date (and so do the mattes made from them).
+    """
     request = job.request
     settings = {
         "tracker": registry.tracker_class(job.tracker).fingerprint(),
         "frames": str(request.frames),
-        "keyframes": {str(f): file_record(p) for f, p in sorted(request.prompts.masks.items())},
-        "points": [(p.frame, p.x, p.y, p.positive) for p in request.prompts.points],
-        "boxes": [(b.frame, b.x0, b.y0, b.x1, b.y1) for b in request.prompts.boxes],
+        "keyframes": {k.label: file_record(k.path) for k in sorted(request.prompts.masks, key=lambda k: (k.frame, k.object))},
+        "points": [(p.frame, p.x, p.y, p.positive, *_named(p.object)) for p in request.prompts.points],
+        "boxes": [(b.frame, b.x0, b.y0, b.x1, b.y1, *_named(b.object)) for b in request.prompts.boxes],
         "soft": request.soft,
         "colorspace": request.colorspace,
         "plate_layer": request.plate_layer,
         "compression": request.compression,
         "plates": [file_record(job.plate.path(f)) for f in request.frames],
     }
+    if job.layout.channels != ("A",) or job.layout.objects != (DEFAULT_OBJECT,):
+        settings["objects"] = {"names": list(job.layout.objects), "channels": list(job.layout.channels)}
     return settings_digest(settings)
+
+
+def _named(name: str) -> tuple[str, ...]:
+    return () if name == DEFAULT_OBJECT else (name,)
+
+
+def _jump_key(name: str) -> str:
+    return f"{JUMP_KEY}:{name}" if name else JUMP_KEY
 
 
 def _kept_warnings(job: TrackPlan, digest: str) -> list[JumpWarning] | None:
@@ -196,8 +226,9 @@ def _kept_warnings(job: TrackPlan, digest: str) -> list[JumpWarning] | None:
         metadata = read_metadata(job.output.path(frame))
         if metadata.get(HASH_KEY) != digest:
             return None
-        if JUMP_KEY in metadata:
-            warnings.append(JumpWarning(frame, metadata[JUMP_KEY]))
+        # Sorted keys list the objects in name order, the order they were checked in.
+        for key in sorted(k for k in metadata if k == JUMP_KEY or k.startswith(f"{JUMP_KEY}:")):
+            warnings.append(JumpWarning(frame, metadata[key], key.removeprefix(JUMP_KEY).removeprefix(":")))
     return warnings
 
 

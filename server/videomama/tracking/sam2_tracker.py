@@ -8,9 +8,11 @@ nothing else).  The hand-over is the one patched name,
 ``sam2.sam2_video_predictor.load_video_frames``, swapped only for the
 duration of ``init_state``.
 
-Prompts on several keyframes condition the same object; propagation runs
-backwards from the first prompted frame, then forwards from it (SAM2 keeps
-every prompted frame in memory, so frames between keyframes see both).
+Each object is one SAM2 object id (the predictor tracks several natively,
+each with its own memory); prompts on several keyframes condition their
+object.  Propagation runs backwards from the first prompted frame, then
+forwards from it (SAM2 keeps every prompted frame in memory, so frames
+between keyframes see both).
 Backward results are spilled to a temporary folder so masks come out in frame
 order with flat memory on our side (SAM2's own per-frame memory is small and
 low resolution).  Output is sigmoid(logits) at plate resolution: soft, or
@@ -22,7 +24,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -116,30 +118,34 @@ class Sam2Tracker:
         self,
         frames: Sequence[int],
         plate: Callable[[int], np.ndarray],
-        keyframe_masks: dict[int, Callable[[], np.ndarray]],
+        keyframe_masks: Mapping[str, Mapping[int, Callable[[], np.ndarray]]],
         stop: StopToken | None = None,
         prompts: Prompts | None = None,
     ) -> Iterator[tuple[int, np.ndarray]]:
+        """Yield ``(frame, masks)`` in frame order; masks are float32 (N, H, W), one per
+        object in ``keyframe_masks``' order (which lists every object, with or
+        without mask keyframes); ``prompts`` holds the clicks and boxes."""
         import torch
 
         stop = stop or StopToken()
         frames = sorted(frames)
         index = {frame: i for i, frame in enumerate(frames)}
+        objects = list(keyframe_masks)
         height, width = plate(frames[0]).shape[:2]
         with torch.inference_mode(), tempfile.TemporaryDirectory(prefix="videomama-sam2-") as spill:
             state = self._init_state(frames, plate, height, width)
             prompted = self._add_prompts(state, index, keyframe_masks, prompts or Prompts())
             first = min(prompted)
             # Frames before the first prompt: tracked backwards, spilled, emitted later in order.
-            for i, _, logits in self.predictor.propagate_in_video(state, start_frame_idx=first, reverse=True):
+            for i, ids, logits in self.predictor.propagate_in_video(state, start_frame_idx=first, reverse=True):
                 stop.check()
                 if i < first:
-                    np.save(os.path.join(spill, f"{i}.npy"), _merge(logits).astype(np.float16))
+                    np.save(os.path.join(spill, f"{i}.npy"), _per_object(logits, ids, objects).astype(np.float16))
             for i in range(first):
                 yield frames[i], _sigmoid(np.load(os.path.join(spill, f"{i}.npy")).astype(np.float32))
-            for i, _, logits in self.predictor.propagate_in_video(state, start_frame_idx=first):
+            for i, ids, logits in self.predictor.propagate_in_video(state, start_frame_idx=first):
                 stop.check()
-                yield frames[i], _sigmoid(_merge(logits))
+                yield frames[i], _sigmoid(_per_object(logits, ids, objects))
 
     def _init_state(self, frames, plate, height: int, width: int) -> dict:
         import sam2.sam2_video_predictor as video
@@ -159,22 +165,25 @@ class Sam2Tracker:
             return self.predictor.init_state(video_path="(videomama plate)", offload_video_to_cpu=True)
 
     def _add_prompts(self, state, index, keyframe_masks, prompts: Prompts) -> set[int]:
-        """Feed every prompt to object 1; returns the prompted frame indices."""
+        """Feed each object's prompts to its own SAM2 object id; returns the prompted frame indices."""
+        ids = {name: _obj_id(i) for i, name in enumerate(keyframe_masks)}
         prompted = set()
-        for frame, load in keyframe_masks.items():
-            self.predictor.add_new_mask(state, index[frame], 1, load() > 0.5)
-            prompted.add(index[frame])
-        by_frame: dict[int, tuple[list, list, object]] = {}
+        for name, keys in keyframe_masks.items():
+            for frame, load in keys.items():
+                self.predictor.add_new_mask(state, index[frame], ids[name], load() > 0.5)
+                prompted.add(index[frame])
+        # SAM2 takes one call per object and frame: its clicks, and at most one box.
+        by_key: dict[tuple[str, int], tuple[list, list, object]] = {}
         for point in prompts.points:
-            coords, labels, _ = by_frame.setdefault(point.frame, ([], [], None))
+            coords, labels, _ = by_key.setdefault((point.object, point.frame), ([], [], None))
             coords.append((point.x, point.y))
             labels.append(1 if point.positive else 0)
         for box in prompts.boxes:
-            coords, labels, _ = by_frame.get(box.frame, ([], [], None))
-            by_frame[box.frame] = (coords, labels, np.float32([box.x0, box.y0, box.x1, box.y1]))
-        for frame, (coords, labels, box) in by_frame.items():
+            coords, labels, _ = by_key.get((box.object, box.frame), ([], [], None))
+            by_key[box.object, box.frame] = (coords, labels, np.float32([box.x0, box.y0, box.x1, box.y1]))
+        for (name, frame), (coords, labels, box) in by_key.items():
             self.predictor.add_new_points_or_box(
-                state, index[frame], 1,
+                state, index[frame], ids[name],
                 points=np.float32(coords) if coords else None,
                 labels=np.int32(labels) if labels else None,
                 box=box,
@@ -184,9 +193,15 @@ class Sam2Tracker:
         return prompted
 
 
-def _merge(logits) -> np.ndarray:
-    """Objects' logits (N, 1, H, W) -> one (H, W): a pixel belongs if any object claims it."""
-    return logits.max(dim=0).values[0].float().cpu().numpy()
+def _obj_id(position: int) -> int:
+    """SAM2's id of our ``position``-th object (ids start at 1, as in SAM2's examples)."""
+    return position + 1
+
+
+def _per_object(logits, ids: Sequence[int], objects: Sequence[str]) -> np.ndarray:
+    """SAM2's logits (N, 1, H, W), in the order it met the objects -> (N, H, W) in our objects' order."""
+    rows = [list(ids).index(_obj_id(i)) for i in range(len(objects))]
+    return logits[rows, 0].float().cpu().numpy()
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:

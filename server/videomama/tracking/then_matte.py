@@ -12,6 +12,11 @@ same files.
   the alpha, named after it: ``shot/alpha.####.exr`` ->
   ``shot/alpha_masks.####.exr`` (always EXR: the masks carry the settings
   hash that resume reads).
+* **Objects**: prompts for several objects are tracked together and the
+  matte is of their union: the masks are written merged (one ``A``, the
+  per-pixel maximum over the objects).  One matte per object is not
+  available yet; track with ``videomama track`` (one layer per object) and
+  matte each layer with ``--mask-channel <object>.A``.
 * **Checks**: the whole request, track and matte, is checked before the
   first mask is written, including that neither output overwrites the plate,
   a roto keyframe, or the other output.
@@ -37,6 +42,7 @@ from ..matting.engine import MatteProgress, MatteResult, run_matte
 from ..matting.request import MattePlan, MatteRequest, check_backend, check_no_overwrite, plan
 from ..sequences.pattern import FrameRange, SequencePattern
 from . import registry
+from .mask_layout import LAYERS, MERGED, check_output
 from .prompts import Prompts
 from .runner import TrackerFactory, TrackPlan, TrackProgress, TrackRequest, TrackResult, prepare_track, run_track
 
@@ -66,6 +72,7 @@ class TrackThenMatteRequest:
     prompts: Prompts
     tracker: str = "auto"
     soft: bool = False
+    object_output: str = "auto"  # "auto" or "merged": the matte is of the objects' union
 
     @property
     def masks(self) -> str:
@@ -85,6 +92,7 @@ class TrackThenMatteRequest:
             plate=matte.plate, output=self.masks, frames=self.shot, prompts=self.prompts,
             tracker=self.tracker, soft=self.soft, colorspace=matte.colorspace,
             plate_layer=matte.plate_layer, compression=matte.compression, force=matte.force,
+            object_output=MERGED,
         )
 
     def matte_request(self) -> MatteRequest:
@@ -109,13 +117,18 @@ def prepare_track_then_matte(request: TrackThenMatteRequest) -> TrackThenMattePl
     """Check the whole request before anything is written; raise domain errors."""
     if request.matte.mask_channel:
         raise InputError("a mask channel applies to a mask sequence (--mask), not to masks tracked from prompts")
+    if check_output(request.object_output) == LAYERS:
+        raise InputError(
+            "one matte per object is not available yet: a matte from several objects is of their union "
+            "(objects output 'merged'); track the layers alone and matte each with its mask channel"
+        )
     # A backend that cannot run would otherwise fail only after the track was written.
     backend, options = check_backend(request.matte.backend, request.matte.options)
     # The matte next: it only reads headers, the track reads the keyframes' pixels.
     matte = plan(request.matte_request(), masks_pending=True)
     track = prepare_track(request.track_request())
     # plan() knows the plate and the masks; the roto keyframes are inputs too.
-    check_no_overwrite(matte.output, matte.frames, request.prompts.masks.values())
+    check_no_overwrite(matte.output, matte.frames, [k.path for k in request.prompts.masks])
     return TrackThenMattePlan(track, matte, backend, options)
 
 
