@@ -48,10 +48,21 @@ setup_blender_env() {
 # .venv-py39: Python 3.9 (Nuke 14's) with the newest grpcio and protobuf that
 # still publish 3.9 wheels, for tests/nuke/test_python39.py.  Optional: the
 # test skips, and says why, where no Python 3.9 is installed.
+find_python39() {
+    # pyenv's shim for python3.9 exists even where 3.9 is not the selected
+    # version (and then fails), so each candidate must actually run as 3.9.
+    local candidate
+    for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.9.*/bin/python3.9 "$(command -v python3.9 || true)"; do
+        if [ -x "$candidate" ] && "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 9))' 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    return 1
+}
 setup_py39_env() {
     local python
-    python=$(command -v python3.9 || ls "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.9.*/bin/python3.9 2>/dev/null | tail -n 1 || true)
-    if [ -z "$python" ]; then
+    if ! python=$(find_python39); then
         echo "setup.sh: no Python 3.9 here; the Nuke 14 (Python 3.9) client test will be skipped"
         return 0
     fi
