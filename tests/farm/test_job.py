@@ -82,6 +82,6 @@ def test_without_checking_the_frames_must_be_given(tmp_path):
         build_job(dataclasses.replace(request, frames=FrameRange(1, 50), overlap=16), 16, check=False)
 
 
-def test_tracking_says_it_is_not_available_yet():
-    with pytest.raises(NotAvailableError, match="^tracking is not available yet"):
+def test_a_matte_task_sends_prompts_to_the_job_description():
+    with pytest.raises(NotAvailableError, match="^a farm Matte task reads masks.*adds a Track task"):
         refuse_tracking()

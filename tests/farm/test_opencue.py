@@ -15,7 +15,7 @@ import pytest
 
 from videomama.cli.main import main
 from videomama.farm.chunks import fixed_chunk_ranges
-from videomama.sequences.pattern import parse_frame_range
+from videomama.sequences.pattern import SequencePattern, parse_frame_range
 
 from .support import SETTINGS, assert_same_alphas, leftovers
 
@@ -72,6 +72,25 @@ def test_layers_chunks_dependencies_and_commands(shot, tmp_path):
     command = shlex.split(matte.findtext("cmd"))
     assert command[1] == "matte" and "--shot=1001-1048" in command
     assert command[-1] == "--frames=#FRAME_START#-#FRAME_END#"
+
+
+def test_prompts_add_a_track_layer_the_matte_layer_depends_on(shot, tmp_path):
+    keyframe = SequencePattern.parse(shot.mask).path(shot.first)
+    out = str(tmp_path / "out" / "matte.####.exr")
+    assert main([
+        "farm", "opencue", "--plate", shot.plate, "--out", out, "--frames", "1001-1048", "--chunk", "16",
+        *SETTINGS, *CUE, f"--mask-keyframe=1001={keyframe}", "--tracker", "flow", "--xml", str(tmp_path / "job.xml"),
+    ]) == 0
+    job = ElementTree.fromstring((tmp_path / "job.xml").read_text())
+    track, matte, _ = job.findall("job/layers/layer")
+    assert (track.get("name"), track.findtext("range"), track.findtext("chunk")) == ("track", "1001", "1")
+    assert {(d.findtext("deplayer"), d.findtext("onlayer")) for d in job.findall("depends/depend")} == {
+        ("matte", "track"), ("finalize", "matte"),
+    }
+    command = shlex.split(track.findtext("cmd"))
+    masks = str(tmp_path / "out" / "matte_masks.####.exr")
+    assert command[1:9] == ["track", "--quiet", "--plate", shot.plate, "--out", masks, "--frames=1001-1048", f"--mask-keyframe=1001={keyframe}"]
+    assert ["--mask", masks] == shlex.split(matte.findtext("cmd"))[4:6]
 
 
 def test_the_commands_run_as_rqd_runs_them(shot, reference, tmp_path):

@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -75,4 +76,31 @@ def test_matte_tasks_as_parallel_processes_then_finalize(shot, reference, tmp_pa
     assert result.returncode == 0, result.stderr
     assert "48 frames 1001-1048 complete (backend classic" in result.stdout
     assert_same_alphas(out, reference)
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_a_tracked_job_run_by_openjd_equals_matte_with_the_same_prompts_locally(shot, tmp_path):
+    """Track task, then Matte chunks reading its masks: the files of one local `matte --mask-keyframe`."""
+    from videomama.cli.main import main
+    from videomama.sequences.pattern import SequencePattern
+
+    from .support import SETTINGS, read_alphas
+
+    keyframe = f"--mask-keyframe=1001={SequencePattern.parse(shot.mask).path(shot.first)}"
+    prompts = [keyframe, "--tracker", "flow", "--frames", f"{shot.first}-{shot.last}"]
+    local = str(tmp_path / "local" / "matte.####.exr")
+    assert main(["matte", "--plate", shot.plate, "--out", local, *SETTINGS, *prompts, "--quiet"]) == 0
+
+    out = str(tmp_path / "out" / "matte.####.exr")
+    assert main([
+        "farm", "openjd", "--plate", shot.plate, "--out", out, "--chunk", "16", *SETTINGS, *prompts,
+        "--bundle", str(tmp_path / "bundle"),
+    ]) == 0
+    result = run_openjd(tmp_path / "bundle" / "template.yaml", "--step", "Finalize", "--run-dependencies")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    frames = range(shot.first, shot.last + 1)
+    assert_same_alphas(out, read_alphas(local, frames))
+    masks = lambda folder: read_alphas(str(tmp_path / folder / "matte_masks.####.exr"), frames)  # noqa: E731
+    assert all(np.array_equal(a, b) for a, b in zip(masks("out").values(), masks("local").values()))
     assert leftovers(tmp_path / "out") == []

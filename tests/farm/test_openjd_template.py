@@ -1,7 +1,9 @@
 """The generated OpenJD template and Deadline Cloud bundle, checked by their own tools."""
 
 import json
+import os
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -10,6 +12,7 @@ from videomama.cli.main import main
 from videomama.farm import openjd
 from videomama.farm.job import build_job
 from videomama.matting.request import MatteRequest
+from videomama.sequences.pattern import SequencePattern
 
 from .support import BIN, openjd_command, write_bundle
 
@@ -126,13 +129,34 @@ def test_the_template_alone_or_on_stdout(shot, tmp_path, capsys):
     assert openjd_check(tmp_path / "job" / "t.yaml").returncode == 0
 
 
-def test_asking_for_tracking_says_it_is_not_available(shot, tmp_path, capsys):
+def test_prompts_instead_of_masks_add_a_track_step_the_matte_waits_for(shot, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(Path(shot.mask).parent)  # a relative keyframe path, made absolute in the job
+    keyframe = os.path.basename(SequencePattern.parse(shot.mask).path(shot.first))
+    out = str(tmp_path / "out" / "matte.####.exr")
+    assert main([
+        "farm", "openjd", "--plate", shot.plate, "--out", out, "--frames", "1001-1020", "--shot", "1001-1048",
+        "--mask-keyframe", f"1001={keyframe}", "--tracker", "flow", "--template", str(tmp_path / "t.yaml"),
+    ]) == 0
+    assert "track shot 1001-1048 into" in capsys.readouterr().out
+    template = yaml.safe_load((tmp_path / "t.yaml").read_text())
+    track, matte, finalize = template["steps"]
+    assert (track["name"], matte["dependencies"], "hostRequirements" in track) == ("Track", [{"dependsOn": "Track"}], False)
+    masks = str(tmp_path / "out" / "matte_masks.####.exr")
+    assert {p["name"]: p["default"] for p in template["parameterDefinitions"]}["Mask"] == masks
+    arguments = track["script"]["actions"]["onRun"]["args"]
+    assert arguments[:8] == ["track", "--quiet", "--plate", "{{Param.Plate}}", "--out", "{{Param.Mask}}", "--frames={{Param.Shot}}",
+                             f"--mask-keyframe=1001={os.path.join(Path(shot.mask).parent, keyframe)}"]
+    assert "--mask" in matte["script"]["actions"]["onRun"]["args"]
+    assert openjd_check(tmp_path / "t.yaml").returncode == 0
+
+
+def test_a_bad_prompt_is_refused_before_the_bundle_is_written(shot, tmp_path, capsys):
     status = main([
-        "farm", "openjd", "--plate", shot.plate, "--mask", shot.mask, "--out", str(tmp_path / "m.####.exr"),
-        "--track", "--bundle", str(tmp_path / "b"),
+        "farm", "openjd", "--plate", shot.plate, "--out", str(tmp_path / "m.####.exr"), "--frames", "1001-1010",
+        "--points", "1001:5000,10,+", "--bundle", str(tmp_path / "b"),
     ])
     assert status == 1
-    assert capsys.readouterr().err.startswith("videomama: error: tracking is not available yet")
+    assert "is outside the 96x64 frame" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
 
 

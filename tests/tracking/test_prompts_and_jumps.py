@@ -10,7 +10,9 @@ from videomama.sequences.image_io import ImageWindows
 from videomama.sequences.pattern import FrameRange
 from videomama.tracking import registry
 from videomama.tracking.jumps import JumpDetector
-from videomama.tracking.prompts import MaskKeyframe, Prompts, check_prompts, parse_boxes, parse_mask_keyframes, parse_points
+from videomama.tracking.prompts import (
+    BoxPrompt, MaskKeyframe, Point, Prompts, check_prompts, parse_boxes, parse_mask_keyframes, parse_points, prompt_arguments,
+)
 
 WINDOWS = ImageWindows.full_frame(320, 180)
 FRAMES = FrameRange(1001, 1010)
@@ -143,3 +145,18 @@ def test_jump_warnings_name_the_object_when_there_are_several():
         assert found == [w for w in detector.warnings if w.frame == frame]
     assert [(w.frame, w.object) for w in detector.warnings] == [(1003, "prop"), (1004, "prop")]
     assert str(detector.warnings[0]).startswith("frame 1003 (prop): the mask jumps")
+
+
+def test_prompt_arguments_parse_back_to_the_same_prompts():
+    import argparse
+
+    from videomama.cli.arguments import add_prompt_arguments, prompts_from_args
+
+    prompts = Prompts(
+        masks=[MaskKeyframe(1001, "/shots/C:roto.exr"), MaskKeyframe(-5, "/r.exr", "hero")],
+        points=[Point(-3, 1e-05, 2.5, True), Point(1003, 1919.75, 0.0, False, "prop")],
+        boxes=[BoxPrompt(1001, 0.1, 2, 300.25, 400, "hero")],
+    )
+    parser = argparse.ArgumentParser()
+    add_prompt_arguments(parser)
+    assert prompts_from_args(parser.parse_args(prompt_arguments(prompts))) == prompts

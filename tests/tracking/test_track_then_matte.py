@@ -170,5 +170,5 @@ def test_farm_matte_tasks_refuse_prompts(small_clip, roto, tmp_path, capsys):
     # Every chunk would track the whole shot into the same masks.
     assert main(["farm", "matte", "--plate", small_clip.plate, "--frames", "1001-1004", "--mask-keyframe", f"1001={roto}",
                  "--out", str(tmp_path / "out" / "alpha.####.exr"), "-q"]) == 1
-    assert "tracking is not available yet on the farm" in capsys.readouterr().err
+    assert "a farm Matte task reads masks (--mask)" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()

@@ -36,33 +36,34 @@ def add_parser(commands) -> None:
 
 
 def _add_job_arguments(parser: argparse.ArgumentParser) -> None:
-    """What every task's `videomama matte` gets, and how the frames are cut into tasks."""
-    matte.add_request_arguments(parser)
+    """What every task's `videomama matte` gets, and how the frames are cut into tasks.
+
+    Prompts instead of ``--mask`` add a Track task before the Matte tasks.
+    """
+    matte.add_request_arguments(parser, mask_or_prompts=True)
+    matte.add_tracking_arguments(parser)
     parser.add_argument("--chunk", type=int, default=16, help="frames per matte task (default 16); the farm may rebalance")
     parser.add_argument("--name", help="job name (default: output name and frames)")
     parser.add_argument("--gpus", type=int, help="GPUs per matte task (default: 1 for the videomama backend, else 0)")
     parser.add_argument("--videomama", metavar="PATH", help="the videomama command on the workers (default: the one running now)")
     parser.add_argument("--no-check", dest="check", action="store_false", help="do not read the inputs now (they are not visible from this machine); needs --frames")
-    parser.add_argument("--track", action="store_true", help="add a SAM2 tracking step (not available yet)")
     parser.set_defaults(force=False)  # farm tasks resume; delete outputs to recompute
 
 
 def _job(args: argparse.Namespace):
-    from ..farm.job import build_job, refuse_tracking
+    from ..farm.job import build_job
 
-    if args.track:  # before reading any input: the answer does not depend on them
-        refuse_tracking()
-    return build_job(
-        matte.request_from_args(args), args.chunk,
-        name=args.name, executable=args.videomama, gpus=args.gpus, check=args.check,
-    )
+    prompts = matte.tracking_prompts(args)
+    request = matte.request_from_args(args) if prompts is None else matte.track_then_matte_from_args(args, prompts)
+    return build_job(request, args.chunk, name=args.name, executable=args.videomama, gpus=args.gpus, check=args.check)
 
 
 def _describe(job, balanced: bool = True) -> str:
     chunks = job.chunks(balanced)
     shown = ", ".join(str(chunk) for chunk in chunks[:6]) + (", ..." if len(chunks) > 6 else "")
+    track = f"track shot {job.shot} into {job.request.mask}, then " if job.track else ""
     return (
-        f"matte frames {job.frames} of shot {job.shot} in {len(chunks)} task(s) of up to "
+        f"{track}matte frames {job.frames} of shot {job.shot} in {len(chunks)} task(s) of up to "
         f"{job.chunk} frames ({shown}), then finalize"
     )
 

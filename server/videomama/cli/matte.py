@@ -46,11 +46,16 @@ def add_request_arguments(parser: argparse.ArgumentParser, mask_or_prompts: bool
     parser.add_argument("--option", "-o", action="append", type=backend_option, default=[], metavar="NAME=VALUE", help="backend option (repeatable)")
 
 
+def add_tracking_arguments(parser: argparse.ArgumentParser) -> None:
+    """Prompts to track the masks from instead of ``--mask``, and where the masks go (``farm`` takes them too)."""
+    prompts = add_prompt_arguments(parser, "masks tracked from prompts, instead of --mask (see `videomama track`)")
+    prompts.add_argument("--masks-out", metavar="PATTERN", help="where tracked masks go (default: beside --out, matte.####.exr -> matte_masks.####.exr)")
+
+
 def add_parser(commands) -> None:
     parser = commands.add_parser("matte", help="compute an alpha matte from a plate and a rough mask (or prompts to track one)")
     add_request_arguments(parser, mask_or_prompts=True)
-    prompts = add_prompt_arguments(parser, "masks tracked from prompts, instead of --mask (see `videomama track`)")
-    prompts.add_argument("--masks-out", metavar="PATTERN", help="where tracked masks go (default: beside --out, matte.####.exr -> matte_masks.####.exr)")
+    add_tracking_arguments(parser)
     parser.add_argument("--force", action="store_true", help="recompute frames that are already up to date")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     remote.add_server_arguments(parser, job_options=True)

@@ -140,7 +140,8 @@ def run_track(args: argparse.Namespace, request: TrackRequest) -> int:
     finished = _run_job(args, "track", lambda client: client.submit_track(
         os.path.abspath(request.plate), os.path.abspath(request.output), (frames.first, frames.last),
         _track_settings(request.prompts, request.tracker, request.soft, request.object_output),
-        colorspace=request.colorspace, plate_layer=request.plate_layer, force=request.force, detach=args.detach,
+        colorspace=request.colorspace, plate_layer=request.plate_layer, compression=request.compression,
+        force=request.force, detach=args.detach,
     ))
     state = f"{finished.frames_skipped} masks already up to date" if finished.frames_skipped else f"{finished.frames_written} masks written"
     print(f"{finished.output}: {state} (tracker {finished.tracker}, daemon {args.server})")

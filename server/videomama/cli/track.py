@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..matting.request import COMPRESSIONS
 from ..tracking.runner import TrackRequest, TrackResult, run_track
 from . import remote
 from .arguments import add_prompt_arguments, frame_range, prompts_from_args
@@ -29,6 +30,7 @@ def add_parser(commands) -> None:
     parser.add_argument("--objects", dest="object_output", default="auto", metavar="layers|merged", help="how several objects are written: layers (the default: one channel <object>.A each in one EXR per frame) or merged (one A, their union); layers also names a single object's layer")
     parser.add_argument("--colorspace", help="the plate's colour space (default: lin_rec709 for EXR, sRGB for 8-bit)")
     parser.add_argument("--layer", dest="plate_layer", help="EXR layer of the plate to use")
+    parser.add_argument("--compression", default="zip", help=f"EXR compression of the masks: {', '.join(COMPRESSIONS)} (dwaa:LEVEL allowed)")
     parser.add_argument("--force", action="store_true", help="re-track even when the masks are up to date")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     remote.add_server_arguments(parser, job_options=True)
@@ -45,6 +47,7 @@ def request_from_args(args: argparse.Namespace) -> TrackRequest:
         soft=args.soft,
         colorspace=args.colorspace,
         plate_layer=args.plate_layer,
+        compression=args.compression,
         force=args.force,
         object_output=args.object_output,
     )

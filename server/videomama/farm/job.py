@@ -18,6 +18,9 @@ from dataclasses import dataclass, replace
 from ..errors import InputError, NotAvailableError
 from ..matting.request import MatteRequest, plan
 from ..matting.windows import WindowGrid
+from ..tracking.prompts import prompt_arguments
+from ..tracking.runner import TrackRequest
+from ..tracking.then_matte import TrackThenMatteRequest, prepare_track_then_matte
 from .chunks import chunk_ranges, fixed_chunk_ranges
 
 # (MatteRequest field, `videomama matte` flag) for every valued setting.  The
@@ -50,6 +53,14 @@ class FarmJob:
     name: str
     executable: str  # the `videomama` command on the workers
     gpus: int = 0  # GPUs a matte task needs; 0 = none required
+    # Masks tracked from prompts by one Track task before any Matte task
+    # (they all read the whole shot's masks); None when --mask gave them.
+    track: TrackRequest | None = None
+
+    @property
+    def track_gpus(self) -> int:
+        """GPUs the Track task asks for: none for the flow tracker, else as many as the matte's."""
+        return 0 if self.track is None or self.track.tracker == "flow" else self.gpus
 
     @property
     def frames(self):
@@ -80,7 +91,7 @@ def default_executable() -> str:
 
 
 def build_job(
-    request: MatteRequest,
+    request: MatteRequest | TrackThenMatteRequest,
     chunk: int,
     *,
     name: str | None = None,
@@ -94,7 +105,13 @@ def build_job(
     missing frame or a mask of the wrong shape is one error before anything
     reaches the farm.  ``check=False`` is for inputs this machine cannot see;
     the frames must then be given, and the shot defaults to them.
+
+    A ``TrackThenMatteRequest`` (prompts instead of masks) becomes a job whose
+    Track task writes the masks exactly as ``videomama matte`` with the same
+    prompts would, over the whole shot, before the Matte tasks read them.
     """
+    if isinstance(request, TrackThenMatteRequest):
+        return _build_tracked_job(request, chunk, name=name, executable=executable, gpus=gpus, check=check)
     if chunk < 1:
         raise InputError(f"chunk size must be at least 1 frame, got {chunk}")
     if gpus is not None and gpus < 0:
@@ -126,12 +143,44 @@ def build_job(
     )
 
 
+def _build_tracked_job(request: TrackThenMatteRequest, chunk: int, *, check: bool, **described) -> FarmJob:
+    keyframes = [replace(key, path=os.path.abspath(key.path)) for key in request.prompts.masks]
+    matte = replace(request.matte, plate=os.path.abspath(request.matte.plate), output=os.path.abspath(request.matte.output))
+    request = replace(request, matte=replace(matte, mask=os.path.abspath(request.masks)),
+                      prompts=replace(request.prompts, masks=keyframes))
+    if check:
+        prepare_track_then_matte(request)  # prompts, keyframes, the masks' and the alpha's paths
+    elif request.matte.frames is None and request.matte.shot is None:
+        raise InputError("without checking the inputs, give the frames to track and matte (--frames A-B)")
+    # The matte as its tasks run it: reading the masks the Track task wrote.
+    job = build_job(request.matte_request(), chunk, check=False, **described)
+    return replace(job, track=request.track_request())
+
+
 def refuse_tracking() -> None:
-    """A farm Track step is a later feature; say so, build nothing."""
+    """Matte tasks read masks; tracking belongs to the job's own Track task."""
     raise NotAvailableError(
-        "tracking is not available yet on the farm: track the shot once "
-        "(`videomama track ... --out masks.####.exr`) and give its masks with --mask"
+        "a farm Matte task reads masks (--mask): to track them from prompts, describe the job "
+        "with the prompts (`videomama farm openjd|opencue --mask-keyframe/--points/--box ...`), "
+        "which adds a Track task before the Matte tasks"
     )
+
+
+def track_arguments(track: TrackRequest, **overrides: str) -> list[str]:
+    """`videomama track` arguments that reproduce ``track``; ``overrides`` as for ``matte_arguments``.
+
+    Override keys: ``plate``, ``output`` (the masks) and ``frames`` (the shot).
+    """
+    def value(field: str) -> str:
+        return overrides.get(field, str(getattr(track, field)))
+
+    arguments = ["--plate", value("plate"), "--out", value("output"), f"--frames={value('frames')}"]
+    arguments += prompt_arguments(track.prompts)
+    arguments += ["--tracker", track.tracker, "--objects", track.object_output, "--compression", track.compression]
+    arguments += ["--soft"] if track.soft else []
+    arguments += ["--colorspace", track.colorspace] if track.colorspace else []
+    arguments += ["--layer", track.plate_layer] if track.plate_layer else []
+    return arguments
 
 
 def _text(value) -> str | None:

@@ -4,8 +4,10 @@ Two layers: ``matte``, a render layer over the job's frames with the chunk
 size, whose frames run ``videomama matte --frames #FRAME_START#-#FRAME_END#``
 (Cuebot substitutes the chunk's first and last frame), and ``finalize``, a
 single-frame utility layer that depends on the whole ``matte`` layer
-(layer-on-layer).  GPU tasks ask for GPUs through the layer's ``gpus`` and
-``gpu_memory``.
+(layer-on-layer).  A job described with prompts instead of masks starts with
+``track``, a single-frame layer running ``videomama track`` over the whole
+shot, which ``matte`` depends on.  GPU tasks ask for GPUs through the layer's
+``gpus`` and ``gpu_memory``.
 
 OpenCue has no session around a worker's frames, so each chunk either loads
 the model itself (fine for the CPU backend and for long chunks), or, with
@@ -27,8 +29,9 @@ import tempfile
 from dataclasses import dataclass
 
 from ..errors import NotAvailableError, VideoMamaError
-from .job import FarmJob, matte_arguments, settings
+from .job import FarmJob, matte_arguments, settings, track_arguments
 
+TRACK_LAYER = "track"
 MATTE_LAYER = "matte"
 FINALIZE_LAYER = "finalize"
 CHUNK_FRAMES = "#FRAME_START#-#FRAME_END#"
@@ -71,6 +74,10 @@ def matte_command(job: FarmJob, options: CueOptions) -> str:
     return shlex.join(arguments)
 
 
+def track_command(job: FarmJob) -> str:
+    return shlex.join([job.executable, "track", "--quiet", *track_arguments(job.track)])
+
+
 def finalize_command(job: FarmJob) -> str:
     recorded = [part for name, value in settings(job.request).items() for part in ("--setting", f"{name}={value}")]
     return shlex.join([
@@ -79,7 +86,7 @@ def finalize_command(job: FarmJob) -> str:
 
 
 def build_outline(job: FarmJob, options: CueOptions = CueOptions()):
-    """The PyOutline ``Outline``: matte (chunked) -> finalize (layer-on-layer)."""
+    """The PyOutline ``Outline``: [track ->] matte (chunked) -> finalize (layer-on-layer)."""
     outline = _pyoutline()
     frames = str(job.frames)
     described = {key: value for key, value in (("show", options.show), ("shot", options.shot), ("user", options.user)) if value}
@@ -95,6 +102,11 @@ def build_outline(job: FarmJob, options: CueOptions = CueOptions()):
     finalize = outline.modules.shell.ShellCommand(
         FINALIZE_LAYER, command=finalize_command(job), type=outline.constants.LayerType.UTIL,
     )
+    if job.track is not None:
+        track_args = {"gpus": job.track_gpus} if job.track_gpus else {}
+        track = outline.modules.shell.ShellCommand(TRACK_LAYER, command=track_command(job), **track_args)
+        job_outline.add_layer(track)
+        matte.depend_on(track, outline.depend.DependType.LayerOnLayer)
     job_outline.add_layer(matte)
     job_outline.add_layer(finalize)
     finalize.depend_on(matte, outline.depend.DependType.LayerOnLayer)

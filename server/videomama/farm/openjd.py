@@ -17,7 +17,10 @@ version.  Its shape:
   ``Param.Frames`` (extension ``TASK_CHUNKING``; the manager may rebalance
   chunks, tasks accept any range), and a step environment that keeps one
   matting worker per session (see ``session_worker``);
-* ``Finalize``: depends on ``Matte``, checks every frame, writes the manifest.
+* ``Finalize``: depends on ``Matte``, checks every frame, writes the manifest;
+* ``Track``, when the job was described with prompts instead of masks: one
+  task running ``videomama track`` over the whole shot into ``Param.Mask``,
+  which ``Matte`` depends on (every chunk reads the masks of its windows).
 
 The other matte settings (colour space, layer, channels, compression,
 backend options) are written into the commands as they are.
@@ -28,9 +31,10 @@ from __future__ import annotations
 import os
 
 from ..errors import InputError
-from .job import FarmJob, matte_arguments, settings
+from .job import FarmJob, matte_arguments, settings, track_arguments
 
 SPECIFICATION = "jobtemplate-2023-09"
+TRACK_STEP = "Track"
 MATTE_STEP = "Matte"
 FINALIZE_STEP = "Finalize"
 WORKER_ENVIRONMENT = "VideoMaMaWorker"
@@ -46,6 +50,12 @@ PARAMETER_FIELDS = {
     "window": "{{Param.Window}}",
     "overlap": "{{Param.Overlap}}",
 }
+_MASK_HELP = {
+    False: "Rough mask sequence, one per plate frame.",
+    True: "Mask sequence the Track step writes from the prompts, one per shot frame.",
+}
+# The Track step's paths and range follow the job parameters.
+TRACK_PARAMETERS = {"plate": "{{Param.Plate}}", "output": "{{Param.Mask}}", "frames": "{{Param.Shot}}"}
 # OpenJD names: letters, digits and underscores; a job name at most 128 characters.
 _MAX_NAME = 128
 
@@ -63,7 +73,7 @@ def _parameters(job: FarmJob) -> list[dict]:
     inputs, frames, model = "Inputs and output", "Frames", "Matting"
     return [
         parameter("Plate", "STRING", request.plate, "Plate", "Plate sequence (####, %04d or $F4).", inputs),
-        parameter("Mask", "STRING", request.mask, "Rough mask", "Rough mask sequence, one per plate frame.", inputs),
+        parameter("Mask", "STRING", request.mask, "Rough mask", _MASK_HELP[job.track is not None], inputs),
         parameter("Output", "STRING", request.output, "Output", "Alpha sequence to write (half-float EXR).", inputs),
         parameter("Frames", "STRING", str(request.frames), "Frames", "Frames to matte, FIRST-LAST.", frames),
         parameter(
@@ -97,6 +107,26 @@ def _worker_environment() -> dict:
     }
 
 
+def _host_requirements(gpus: int) -> dict:
+    return {"hostRequirements": {"amounts": [{"name": "amount.worker.gpu", "min": gpus}]}} if gpus else {}
+
+
+def _track_step(job: FarmJob) -> dict:
+    return {
+        "name": TRACK_STEP,
+        "description": "Track the masks from the prompts over the whole shot, once, before any Matte task.",
+        "script": {
+            "actions": {
+                "onRun": {
+                    "command": EXECUTABLE,
+                    "args": ["track", "--quiet", *track_arguments(job.track, **TRACK_PARAMETERS)],
+                },
+            },
+        },
+        **_host_requirements(job.track_gpus),
+    }
+
+
 def _matte_step(job: FarmJob) -> dict:
     arguments = matte_arguments(job.request, **PARAMETER_FIELDS)
     step = {
@@ -123,9 +153,9 @@ def _matte_step(job: FarmJob) -> dict:
             },
         },
     }
-    if job.gpus:
-        step["hostRequirements"] = {"amounts": [{"name": "amount.worker.gpu", "min": job.gpus}]}
-    return step
+    if job.track is not None:
+        step["dependencies"] = [{"dependsOn": TRACK_STEP}]
+    return {**step, **_host_requirements(job.gpus)}
 
 
 def _finalize_step(job: FarmJob) -> dict:
@@ -151,6 +181,10 @@ def _finalize_step(job: FarmJob) -> dict:
 def _check_literals(job: FarmJob) -> None:
     """Values written into commands as they are must not read as OpenJD expressions."""
     fixed = {key: value for key, value in settings(job.request).items() if key not in PARAMETER_FIELDS}
+    if job.track is not None:
+        # The Track step's literal values (its paths and range are parameters).
+        literals = track_arguments(job.track, **{name: "" for name in TRACK_PARAMETERS})
+        fixed["tracking prompt"] = " ".join(literals)
     for name, value in fixed.items():
         if "{{" in value or "}}" in value:
             raise InputError(f"{name} '{value}' contains '{{{{' or '}}}}', which OpenJD reads as an expression")
@@ -167,7 +201,7 @@ def job_template(job: FarmJob) -> dict:
         # Frames and chunking are parameters a wrangler may change: not repeated here.
         "description": f"VideoMaMa matte {os.path.basename(job.request.output)}: alpha from plate and rough mask.",
         "parameterDefinitions": _parameters(job),
-        "steps": [_matte_step(job), _finalize_step(job)],
+        "steps": [*([_track_step(job)] if job.track else []), _matte_step(job), _finalize_step(job)],
     }
 
 

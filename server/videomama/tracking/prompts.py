@@ -12,6 +12,7 @@ before objects existed.  Each object is tracked into its own mask.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -184,6 +185,31 @@ def parse_mask_keyframes(texts: list[str]) -> list[MaskKeyframe]:
             )
         keys.append(MaskKeyframe(int(match.group(1)), match.group(2).strip(), name))
     return keys
+
+
+def prompt_arguments(prompts: Prompts) -> list[str]:
+    """``videomama track`` arguments that parse back to ``prompts`` exactly (a farm's Track task).
+
+    Written as ``--flag=value``: a value for a negative frame ("-5=roto.exr")
+    would otherwise read as an option to argparse.
+    """
+    arguments = [f"--mask-keyframe={_prefix(key.object)}{key.frame}={key.path}" for key in prompts.masks]
+    for point in prompts.points:
+        sign = "+" if point.positive else "-"
+        arguments.append(f"--points={_prefix(point.object)}{point.frame}:{_number(point.x)},{_number(point.y)},{sign}")
+    for box in prompts.boxes:
+        corners = ",".join(_number(value) for value in (box.x0, box.y0, box.x1, box.y1))
+        arguments.append(f"--box={_prefix(box.object)}{box.frame}:{corners}")
+    return arguments
+
+
+def _prefix(name: str) -> str:
+    return "" if name == DEFAULT_OBJECT else f"{name}:"
+
+
+def _number(value: float) -> str:
+    # The parsers take plain decimals only: never an exponent, and the same float back.
+    return format(Decimal(repr(float(value))), "f")
 
 
 def check_prompts(prompts: Prompts, frames: FrameRange, windows: ImageWindows) -> None:
