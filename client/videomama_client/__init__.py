@@ -45,7 +45,7 @@ from .events import (
     Queued,
     Started,
 )
-from .info import Backend, DaemonInfo, Device, JobSummary, Limits
+from .info import Backend, DaemonInfo, Device, JobSummary, Limits, Tracker
 from .settings import Box, MaskKeyframe, MatteSettings, Point, TrackSettings
 from .stream import JobStream
 
@@ -82,5 +82,6 @@ __all__ = [
     "Queued",
     "Started",
     "TrackSettings",
+    "Tracker",
     "Unauthenticated",
 ]

@@ -33,6 +33,17 @@ class Backend:
 
 
 @dataclass(frozen=True)
+class Tracker:
+    name: str  # what TrackSettings.tracker names
+    display_name: str
+    available: bool
+    reason: str  # why it cannot run here (or why "auto" does not pick it)
+    chosen_by_auto: bool  # "auto" picks it when the prompts suit it
+    takes_points_and_boxes: bool  # False: mask keyframes only, a job with points is refused
+    needs_mask_keyframe: bool
+
+
+@dataclass(frozen=True)
 class Limits:
     max_frame_pixels: int
     max_message_bytes: int
@@ -51,6 +62,9 @@ class DaemonInfo:
     devices: tuple[Device, ...]
     backends: tuple[Backend, ...]
     limits: Limits
+    # Empty from a daemon that predates tracker reports: which prompts it can
+    # track is then only known when a job is submitted.
+    trackers: tuple[Tracker, ...] = ()
 
 
 _STATES = {
@@ -102,6 +116,13 @@ def daemon_info_from_proto(info: pb.GetInfoResponse, address: str) -> DaemonInfo
         limits=Limits(
             limits.max_frame_pixels, limits.max_message_bytes, limits.chunk_bytes, limits.cpu_workers,
             limits.gpu_workers, limits.token_required, tuple(limits.output_roots),
+        ),
+        trackers=tuple(
+            Tracker(
+                t.name, t.display_name, t.available, t.reason, t.chosen_by_auto, t.takes_points_and_boxes,
+                t.needs_mask_keyframe,
+            )
+            for t in info.trackers
         ),
     )
 

@@ -6,8 +6,9 @@ from the host's Python).  Nuke still opens scripts that contain the node,
 Blender still registers the add-on and renders cached mattes, and both check
 their caches, all before the client is imported, if it ever is.  So what the
 plugins share for that (the cache entry manifest, the by-reference jobs,
-tracking prompts and their coordinates, progress over a job's phases, frame
-lists, durations, the error class for what the artist can fix) lives here, importing nothing beyond the
+tracking prompts and their coordinates, whether the daemon can track them,
+progress over a job's phases, frame lists, durations, the error class for
+what the artist can fix) lives here, importing nothing beyond the
 standard library: no grpc, protobuf, numpy, ``videomama_client``, ``nuke`` or
 ``bpy``.  Each plugin adapts these pieces in a thin module of its own.
 

@@ -11,8 +11,8 @@ the subject from:
   the flow tracker (the daemon's CPU fallback) needs at least one.
 
 Which tracker takes which prompts is the daemon's rule: "auto" picks SAM2
-where it can run, else the flow tracker, and the daemon explains a refusal
-in a line the hosts show as it is.
+where it can run, else the flow tracker.  The hosts ask the daemon's info
+before rendering (``trackers``), and show any later refusal as it is.
 
 Coordinates.  Nuke and Blender both measure positions in the image with y
 growing *upwards* from the bottom edge of the format; the daemon (like

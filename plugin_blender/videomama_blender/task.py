@@ -1,7 +1,7 @@
 """One Compute, as steps that a modal timer (UI) or a plain loop (scripts, ``-b``) drives.
 
     1. check the settings and the inputs (cheap; what artists get wrong most)
-    2. ask the daemon whether it runs and has the backend (before the slow part)
+    2. ask the daemon whether it runs, has the backend and can track the prompts (before the slow part)
     3. render the inputs, one frame per step, into a staging folder
     4. name the result by the inputs' content; reuse a finished one, or
     5. submit a by-reference job and follow its events from a thread
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import bpy
 
 from videomama_hosts.job import track_first
+from videomama_hosts.trackers import check_trackers, reported
 from videomama_hosts.tracking import with_jumps
 
 from . import api_compat, cache, libs, nodes, progress, properties, request
@@ -229,6 +230,7 @@ class ComputeTask:
         )
         info = self._client.info()
         request.check_backend(info.backends, config.backend)
+        check_trackers(self._prompts, reported(info.trackers), self.address)
 
         # 3. The temporary scene that renders the inputs.
         self._root = config.cache_dir or self._default_cache_root or default_cache_root()

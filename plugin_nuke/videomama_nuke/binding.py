@@ -458,7 +458,7 @@ def compute(group):
     from . import jobs
 
     _set_status(group, f"Contacting the daemon at {address}")
-    jobs.preflight(address, token, plan.settings.backend)
+    jobs.preflight(address, token, plan.settings.backend, plan.prompts)
     flag = _active.start(node_id)
     try:
         _set_status(group, f"Rendering the inputs, frames {plan.frames[0]}-{plan.frames[1]}")

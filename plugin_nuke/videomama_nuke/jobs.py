@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from videomama_hosts.job import TrackThenMatteJob
-from videomama_hosts.tracking import with_jumps
+from videomama_hosts.trackers import check_trackers, reported
+from videomama_hosts.tracking import TrackPrompts, with_jumps
 
 from . import libs
 from .errors import Cancelled, PluginError
@@ -159,18 +160,16 @@ def run_matte_job(
     )
 
 
-def preflight(address: str, token: str | None, backend: str) -> None:
+def preflight(address: str, token: str | None, backend: str, prompts: TrackPrompts | None = None) -> None:
     """Ask the daemon before rendering anything, so a daemon that is down, a
-    wrong token or a backend without its weights is reported in a second,
-    not after every input frame has been rendered.
-
-    Trackers are not asked about: the daemon's info does not list them, so
-    prompts it cannot track (clicks without SAM2) are refused when the job
-    is submitted, in the daemon's words.
+    wrong token, a backend without its weights or ``prompts`` it cannot track
+    (clicks without SAM2) are reported in a second, not after every input
+    frame has been rendered.
     """
     vc = libs.load_client()
     with vc.Client(address, token=token) as client:
         info = client.info()
+    check_trackers(prompts, reported(info.trackers), address)
     backends = {b.name: b for b in info.backends}
     if backend == "auto":
         if backends and not any(b.available for b in backends.values()):

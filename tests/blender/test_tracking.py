@@ -2,7 +2,7 @@
 
 The daemon here has no SAM2 weights, so "auto" is the flow tracker: a Mask
 datablock rendered on a keyframe is tracked through the shot, and clicks
-alone are refused by the daemon, which must reach the artist as one line.
+alone are refused, in one line that says what to do, before anything is rendered.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def test_a_mask_keyframe_is_tracked_then_matted(fresh_file, clip, daemon, tmp_pa
     assert Path(group.videomama.result_folder) != folder
 
 
-def test_clicks_without_sam2_are_the_daemons_refusal_in_one_line(fresh_file, clip, daemon, tmp_path, capsys):
+def test_clicks_without_sam2_are_refused_before_anything_is_rendered(fresh_file, clip, daemon, tmp_path, capsys):
     group, _ = track_scene(fresh_file, clip, tmp_path / "cache")
     group.videomama.mask = None  # clicks only: no Mask datablock needed
     fresh_file.frame_current = 1003
@@ -89,11 +89,15 @@ def test_clicks_without_sam2_are_the_daemons_refusal_in_one_line(fresh_file, cli
         compute(group, daemon)
 
     message = str(error.value).strip()
-    assert message.startswith("Error: VideoMaMa: the flow tracker needs a mask keyframe")
-    assert "SAM2 cannot run here" in message and "\n" not in message
+    assert message.startswith(f"Error: VideoMaMa: clicks need sam2, which the daemon at {daemon} cannot run (")
+    assert message.endswith(
+        ": install SAM2's weights on the daemon (`videomama models fetch sam2`), or give a mask keyframe instead of clicks"
+    )
+    assert "\n" not in message
     assert group.videomama.status == message.replace("VideoMaMa: ", "")
     assert "Traceback" not in capsys.readouterr().err
-    assert [s.name for s in bpy.data.scenes] == [fresh_file.name]  # the temporary scene is gone
+    assert not (tmp_path / "cache").exists()  # nothing rendered: not even the staging folder was made
+    assert [s.name for s in bpy.data.scenes] == [fresh_file.name]
     assert group.nodes[nodes.RESULT_NODE].image is None
 
 

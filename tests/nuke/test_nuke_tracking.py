@@ -4,7 +4,7 @@ With "track" on, Compute renders the Source and the Mask input on the mask
 keyframes only, the daemon tracks the masks then mattes, and the internal
 Read must show what ``videomama matte --mask-keyframe`` computes from the
 same rendered files.  Clicks need SAM2, which this machine does not have:
-the daemon's refusal must reach the artist as a node error.
+the node must say so, and what to do, before it renders anything.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def test_a_mask_keyframe_is_tracked_then_matted_and_shown(nuke, gui_binding, nuk
 
 
 @pytest.mark.parametrize("gui", [True, False])
-def test_clicks_without_sam2_are_the_daemons_refusal_as_a_node_error(
+def test_clicks_without_sam2_are_a_node_error_before_anything_is_rendered(
     nuke, binding, nuke_clip, tmp_path, daemon, gui, capsys, caplog
 ):
     nuke.GUI = gui
@@ -107,16 +107,21 @@ def test_clicks_without_sam2_are_the_daemons_refusal_as_a_node_error(
     wait_for_jobs(nuke)
 
     status = node["status"].value()
-    assert status.startswith("Error: the daemon refused the job: the flow tracker needs a mask keyframe")
-    assert "SAM2 cannot run here" in status and "\n" not in status
+    assert status.startswith(f"Error: clicks need sam2, which the daemon at {daemon.address} cannot run (")
+    assert status.endswith(
+        ": install SAM2's weights on the daemon (`videomama models fetch sam2`), or give a mask keyframe instead of clicks"
+    )
+    assert "\n" not in status
     message = status.removeprefix("Error: ")
     if gui:
         assert nuke.messages == [f"VideoMaMaMatte1: {message}"]
     else:
         assert nuke.messages == [] and f"VideoMaMa VideoMaMaMatte1: error: {message}" in capsys.readouterr().err
     assert "Traceback" not in caplog.text and not caplog.records  # a user problem, not a bug to log
-    assert [name for name, *_ in nuke.executed] == ["VideoMaMaMatte1.WriteSource"]
+    assert nuke.executed == []  # refused before the Source was rendered
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.exr"))
     assert node.node("UseResult")["which"].value() == 0
+    assert not nuke.progress_tasks  # no job was started
 
 
 def write_grey(path, values: np.ndarray) -> None:

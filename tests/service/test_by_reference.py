@@ -3,6 +3,8 @@
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from videomama_client import Client, Finished, FrameResult, Queued, Started
+from videomama_client.info import daemon_info_from_proto
+from videomama_proto.v1 import videomama_pb2 as pb
 
 from videomama.matting.engine import run_matte
 from videomama.matting.request import MatteRequest
@@ -73,6 +75,25 @@ def test_get_info_lists_backends_devices_and_limits(client, daemon):
     assert info.protocol == "videomama.v1"
     assert info.limits.cpu_workers == daemon.config.cpu_workers and info.limits.gpu_workers == 1
     assert not info.limits.token_required
+
+
+def test_get_info_lists_trackers_and_the_prompts_each_takes(client, monkeypatch, tmp_path):
+    monkeypatch.setenv("VIDEOMAMA_MODELS", str(tmp_path / "no-models"))  # the daemon runs in this process
+    trackers = {t.name: t for t in client.info().trackers}
+    assert set(trackers) == {"flow", "sam2"}
+    flow, sam2 = trackers["flow"], trackers["sam2"]
+    assert flow.available and flow.chosen_by_auto and flow.needs_mask_keyframe and not flow.takes_points_and_boxes
+    assert sam2.takes_points_and_boxes and not sam2.needs_mask_keyframe
+    assert not sam2.available and not sam2.chosen_by_auto and "videomama models fetch sam2" in sam2.reason
+    assert sam2.display_name and flow.display_name != sam2.display_name
+
+
+def test_info_from_a_daemon_that_predates_tracker_reports_has_none():
+    older = pb.GetInfoResponse(
+        server_version="0.0.9", protocol="videomama.v1", backends=[pb.BackendInfo(name="classic", available=True)]
+    )
+    info = daemon_info_from_proto(pb.GetInfoResponse.FromString(older.SerializeToString()), "host:1")
+    assert info.trackers == () and [b.name for b in info.backends] == ["classic"]
 
 
 def test_health_service_answers_serving(daemon):

@@ -21,17 +21,24 @@ def clean_environment() -> dict[str, str]:
     return {key: value for key, value in os.environ.items() if not key.startswith("VIDEOMAMA_")}
 
 
-def test_info_prints_the_daemons_info(daemon, capsys):
+def test_info_prints_the_daemons_info(daemon, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("VIDEOMAMA_MODELS", str(tmp_path / "no-models"))
     assert main(["info", "--server", daemon.address]) == 0
     out = capsys.readouterr().out
     assert out.startswith(f"videomama daemon 0.1.0 at {daemon.address} (videomama.v1)")
     assert "classic" in out and "token not required" in out
+    trackers = out[out.index(" trackers:\n"):].splitlines()
+    assert trackers[1].split()[0] == "flow" and trackers[1].endswith("takes mask keyframes only")
+    assert trackers[2].strip() == "available"
+    assert trackers[3].split()[0] == "sam2" and trackers[3].endswith("takes points, boxes and mask keyframes")
+    assert trackers[4].strip().startswith("unavailable: SAM2 weights are not installed")
 
 
 def test_info_json(daemon, capsys):
     assert main(["info", "--server", daemon.address, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert {backend["name"] for backend in report["backends"]} >= {"classic", "videomama"}
+    assert [tracker["name"] for tracker in report["trackers"]] == ["flow", "sam2"]
 
 
 def test_matte_through_the_daemon_writes_what_a_local_run_writes(clip, daemon, tmp_path, monkeypatch, capsys):

@@ -63,7 +63,7 @@ def test_flow_tracker_needs_a_mask_keyframe(tmp_path, monkeypatch):
         registry.resolve("flow", Prompts(points=parse_points(["1001:1,1,+"])))
     with pytest.raises(InputError, match="needs a mask keyframe.*SAM2 cannot run here"):
         registry.resolve("auto", Prompts(boxes=parse_boxes(["1001:1,1,5,5"])))
-    with pytest.raises(InputError, match="points and boxes need SAM2"):
+    with pytest.raises(InputError, match=r"points and boxes need the SAM2 tracker \(--tracker sam2\)"):
         registry.resolve("flow", Prompts(masks=[MaskKeyframe(1001, "m.exr")], points=parse_points(["1001:1,1,+"])))
     assert registry.resolve("auto", Prompts(masks=[MaskKeyframe(1001, "m.exr")])) == "flow"
 

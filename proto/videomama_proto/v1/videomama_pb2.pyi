@@ -227,18 +227,20 @@ class GetInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetInfoResponse(_message.Message):
-    __slots__ = ("server_version", "protocol", "devices", "backends", "limits")
+    __slots__ = ("server_version", "protocol", "devices", "backends", "limits", "trackers")
     SERVER_VERSION_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_FIELD_NUMBER: _ClassVar[int]
     DEVICES_FIELD_NUMBER: _ClassVar[int]
     BACKENDS_FIELD_NUMBER: _ClassVar[int]
     LIMITS_FIELD_NUMBER: _ClassVar[int]
+    TRACKERS_FIELD_NUMBER: _ClassVar[int]
     server_version: str
     protocol: str
     devices: _containers.RepeatedCompositeFieldContainer[Device]
     backends: _containers.RepeatedCompositeFieldContainer[BackendInfo]
     limits: Limits
-    def __init__(self, server_version: _Optional[str] = ..., protocol: _Optional[str] = ..., devices: _Optional[_Iterable[_Union[Device, _Mapping]]] = ..., backends: _Optional[_Iterable[_Union[BackendInfo, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ...) -> None: ...
+    trackers: _containers.RepeatedCompositeFieldContainer[TrackerInfo]
+    def __init__(self, server_version: _Optional[str] = ..., protocol: _Optional[str] = ..., devices: _Optional[_Iterable[_Union[Device, _Mapping]]] = ..., backends: _Optional[_Iterable[_Union[BackendInfo, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., trackers: _Optional[_Iterable[_Union[TrackerInfo, _Mapping]]] = ...) -> None: ...
 
 class Device(_message.Message):
     __slots__ = ("kind", "name", "memory_total_bytes", "memory_free_bytes")
@@ -267,6 +269,24 @@ class BackendInfo(_message.Message):
     device: str
     options: _containers.RepeatedCompositeFieldContainer[BackendOption]
     def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., available: bool = ..., reason: _Optional[str] = ..., device: _Optional[str] = ..., options: _Optional[_Iterable[_Union[BackendOption, _Mapping]]] = ...) -> None: ...
+
+class TrackerInfo(_message.Message):
+    __slots__ = ("name", "display_name", "available", "reason", "chosen_by_auto", "takes_points_and_boxes", "needs_mask_keyframe")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CHOSEN_BY_AUTO_FIELD_NUMBER: _ClassVar[int]
+    TAKES_POINTS_AND_BOXES_FIELD_NUMBER: _ClassVar[int]
+    NEEDS_MASK_KEYFRAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    display_name: str
+    available: bool
+    reason: str
+    chosen_by_auto: bool
+    takes_points_and_boxes: bool
+    needs_mask_keyframe: bool
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., available: bool = ..., reason: _Optional[str] = ..., chosen_by_auto: bool = ..., takes_points_and_boxes: bool = ..., needs_mask_keyframe: bool = ...) -> None: ...
 
 class BackendOption(_message.Message):
     __slots__ = ("name", "default_value", "help")

@@ -1,4 +1,4 @@
-"""``videomama info``: which backends exist and whether each can run here."""
+"""``videomama info``: which backends and trackers exist and whether each can run here."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import platform
 
 from .. import __version__
 from ..backends import registry
+from ..tracking import registry as trackers
 from . import remote
+from .listing import print_entry, tracker_title
 
 
 def add_parser(commands) -> None:
-    parser = commands.add_parser("info", help="list backends and whether each can run here")
+    parser = commands.add_parser("info", help="list backends and trackers and whether each can run here")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     remote.add_server_arguments(parser)
     parser.set_defaults(run=run)
@@ -23,6 +25,7 @@ def collect() -> dict:
         "version": __version__,
         "python": platform.python_version(),
         "backends": registry.report(),
+        "trackers": trackers.report(),
     }
 
 
@@ -34,7 +37,11 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
         return 0
     print(f"videomama {report['version']} (Python {report['python']})")
+    print(" backends:")
     for backend in report["backends"]:
-        state = "available" if backend["available"] else f"unavailable: {backend['reason']}"
-        print(f"  {backend['name']:<10} {backend['display_name']}\n  {'':<10} {state}")
+        print_entry(backend["name"], backend["display_name"], backend["available"], backend["reason"])
+    print(" trackers:")
+    for tracker in report["trackers"]:
+        title = tracker_title(tracker["display_name"], tracker["takes_points_and_boxes"], tracker["needs_mask_keyframe"])
+        print_entry(tracker["name"], title, tracker["available"], tracker["reason"])
     return 0

@@ -18,6 +18,7 @@ from ..errors import VideoMamaError
 from ..matting.engine import MatteProgress
 from ..tracking.prompts import Prompts
 from ..tracking.runner import TrackProgress, TrackRequest
+from .listing import print_entry, tracker_title
 from .progress import ProgressBar, print_warning
 
 
@@ -168,9 +169,14 @@ def run_info(args: argparse.Namespace) -> int:
     for device in info.devices:
         free = f", {_gib(device.memory_free_bytes)} free" if device.memory_free_bytes else ""
         print(f"  {device.kind:<4} {device.name}: {_gib(device.memory_total_bytes)}{free}")
+    print(" backends:")
     for backend in info.backends:
-        state = "available" if backend.available else f"unavailable: {backend.reason}"
-        print(f"  {backend.name:<10} {backend.display_name} [{backend.device}]\n  {'':<10} {state}")
+        print_entry(backend.name, f"{backend.display_name} [{backend.device}]", backend.available, backend.reason)
+    if info.trackers:  # an older daemon does not report them
+        print(" trackers:")
+    for tracker in info.trackers:
+        title = tracker_title(tracker.display_name, tracker.takes_points_and_boxes, tracker.needs_mask_keyframe)
+        print_entry(tracker.name, title, tracker.available, tracker.reason)
     roots = ", ".join(limits.output_roots) or "anywhere"
     print(
         f"  limits: frames up to {limits.max_frame_pixels} pixels, messages up to "

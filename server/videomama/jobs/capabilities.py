@@ -1,4 +1,4 @@
-"""What this daemon can do: version, devices, backends and limits (GetInfo).
+"""What this daemon can do: version, devices, backends, trackers and limits (GetInfo).
 
 Devices are found without importing torch (which takes seconds and may not be
 installed): GPUs from ``nvidia-smi`` when it is on PATH, plus the CPU.
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .. import __version__
 from ..backends import registry
 from ..config import ServerConfig
+from ..tracking import registry as trackers
 from .lanes import CPU, GPU, GPU_WORKERS, device_for
 
 _NVIDIA_SMI_TIMEOUT_S = 5.0
@@ -40,6 +41,17 @@ class BackendSummary:
 
 
 @dataclass(frozen=True)
+class TrackerSummary:
+    name: str
+    display_name: str
+    available: bool
+    reason: str  # why not, e.g. SAM2's weights not installed
+    chosen_by_auto: bool
+    takes_points_and_boxes: bool
+    needs_mask_keyframe: bool
+
+
+@dataclass(frozen=True)
 class Limits:
     max_frame_pixels: int
     max_message_bytes: int
@@ -55,6 +67,9 @@ class Capabilities:
     server_version: str
     devices: tuple[Device, ...]
     backends: tuple[BackendSummary, ...]
+    # Hosts ask before rendering their inputs whether their prompts can be
+    # tracked (clicks need a tracker that takes points).
+    trackers: tuple[TrackerSummary, ...]
     limits: Limits
 
 
@@ -104,6 +119,7 @@ def describe(config: ServerConfig) -> Capabilities:
         server_version=__version__,
         devices=tuple(_gpus() + [_cpu()]),
         backends=tuple(_backends()),
+        trackers=tuple(TrackerSummary(**row) for row in trackers.report()),
         limits=Limits(
             max_frame_pixels=config.max_frame_pixels,
             max_message_bytes=config.max_message_bytes,

@@ -7,6 +7,7 @@ default.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -272,6 +273,8 @@ def capabilities(info: Capabilities, protocol: str) -> pb.GetInfoResponse:
             )
             for b in info.backends
         ],
+        # TrackerSummary's fields are TrackerInfo's, one for one (a field on one side only fails here).
+        trackers=[pb.TrackerInfo(**dataclasses.asdict(t)) for t in info.trackers],
         limits=pb.Limits(
             max_frame_pixels=limits.max_frame_pixels,
             max_message_bytes=limits.max_message_bytes,

@@ -133,6 +133,7 @@ class FlowTracker:
     identifier = "flow"
     display_name = "Optical-flow mask propagation (CPU)"
     needs_mask_keyframe = True
+    takes_points_and_boxes = False
 
     @classmethod
     def availability(cls) -> Availability:

@@ -1,14 +1,16 @@
 """Trackers by identifier, like the matting backends: ``module:Class`` imported on demand.
 
-Listing trackers and checking ``availability()`` never imports torch.  A
-tracker class also has ``fingerprint()`` (what decides its masks, for the
-track's settings hash, without loading a model); instances have
-``describe()`` and ``track()``.
+Listing trackers and checking ``availability()`` never imports torch (``report``
+feeds ``videomama info`` and the daemon's GetInfo).  A tracker class says
+which prompts it takes (``takes_points_and_boxes``, ``needs_mask_keyframe``)
+and has ``fingerprint()`` (what decides its masks, for the track's settings
+hash, without loading a model); instances have ``describe()`` and ``track()``.
 """
 
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from ..errors import InputError, NotAvailableError
 from .prompts import DEFAULT_OBJECT, Prompts
@@ -17,10 +19,11 @@ _BUILTIN = {
     "flow": "videomama.tracking.flow_tracker:FlowTracker",
     "sam2": "videomama.tracking.sam2_tracker:Sam2Tracker",
 }
-FLOW_NEEDS_MASK = (
-    "the flow tracker needs a mask keyframe (--mask-keyframe FRAME=FILE); "
-    "points and boxes need SAM2 (--tracker sam2)"
-)
+# Refusals reach the command line and, through the daemon, the host nodes
+# (whose "tracker" knob takes the same names): each names the concept first,
+# then the command line's flag in parentheses.
+SAM2_FOR_POINTS = "points and boxes need the SAM2 tracker (--tracker sam2)"
+FLOW_NEEDS_MASK = f"the flow tracker needs a mask keyframe (--mask-keyframe FRAME=FILE); {SAM2_FOR_POINTS}"
 
 
 def names() -> list[str]:
@@ -49,7 +52,7 @@ def resolve(identifier: str, prompts: Prompts) -> str:
         return "flow"
     availability = tracker_class(identifier).availability()
     if not availability.available:
-        raise NotAvailableError(f"tracker '{identifier}' cannot run here: {availability.reason}")
+        raise NotAvailableError(f"the {identifier} tracker cannot run here: {availability.reason}")
     if identifier == "flow":
         _check_flow_prompts(prompts)
     return identifier
@@ -64,8 +67,29 @@ def _check_flow_prompts(prompts: Prompts, why_not_sam2: str = "") -> None:
                 raise InputError(f"{FLOW_NEEDS_MASK}{why_not_sam2}")
             raise InputError(
                 f"the flow tracker needs a mask keyframe for every object; object '{name}' has none "
-                f"(--mask-keyframe {name}:FRAME=FILE); points and boxes need SAM2 (--tracker sam2){why_not_sam2}"
+                f"(--mask-keyframe {name}:FRAME=FILE); {SAM2_FOR_POINTS}{why_not_sam2}"
             )
     if prompts.points or prompts.boxes:
         # Silently ignoring clicks would leave the artist wondering why they did nothing.
-        raise InputError("the flow tracker uses mask keyframes only; points and boxes need SAM2 (--tracker sam2)")
+        raise InputError(f"the flow tracker uses mask keyframes only; {SAM2_FOR_POINTS}")
+
+
+def report() -> list[dict[str, Any]]:
+    """Every tracker, whether it can run here and why not, and which prompts it takes."""
+    rows = []
+    for name in names():
+        cls = tracker_class(name)
+        availability = cls.availability()
+        rows.append(
+            {
+                "name": name,
+                "display_name": cls.display_name,
+                "available": availability.available,
+                "reason": availability.reason,
+                # ``auto`` picks it (SAM2 without a CUDA GPU runs only when named).
+                "chosen_by_auto": availability.available and availability.auto,
+                "takes_points_and_boxes": cls.takes_points_and_boxes,
+                "needs_mask_keyframe": cls.needs_mask_keyframe,
+            }
+        )
+    return rows

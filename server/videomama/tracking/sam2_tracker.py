@@ -65,6 +65,7 @@ class Sam2Tracker:
     identifier = "sam2"
     display_name = "SAM2 video predictor"
     needs_mask_keyframe = False
+    takes_points_and_boxes = True
 
     def __init__(self, size: str | None = None, checkpoint: str | os.PathLike | None = None,
                  image_size: int | None = None, device: str | None = None, random_weights: bool = False) -> None:
