@@ -42,7 +42,8 @@ from videomama_client import Client, FramesReceived, MatteSettings
 
 from videomama.matting.engine import run_matte
 from videomama.matting.request import MatteRequest
-from videomama.sequences.image_io import read_mask, read_plate, write_image
+from videomama.sequences.image_read import read_mask, read_plate
+from videomama.sequences.image_write import write_image
 from videomama.sequences.pattern import FrameRange, SequencePattern
 from videomama.synthetic import ClipSpec, write_clip
 

@@ -25,7 +25,7 @@ from videomama.evaluation import evaluate_sequences  # noqa: E402
 from videomama.matting.engine import run_matte  # noqa: E402
 from videomama.matting.request import MatteRequest  # noqa: E402
 from videomama.metrics import SequenceMetrics  # noqa: E402
-from videomama.sequences.image_io import read_mask  # noqa: E402
+from videomama.sequences.image_read import read_mask  # noqa: E402
 from videomama.sequences.pattern import FrameRange, SequencePattern  # noqa: E402
 from videomama.synthetic import ClipSpec  # noqa: E402
 

@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from videomama.cli.main import main
-from videomama.sequences.image_io import read_mask
+from videomama.sequences.image_read import read_mask
 from videomama.sequences.pattern import SequencePattern
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .sequences.image_io import conform_mask, read_mask, read_plate, write_image
+from .sequences.conform import conform_mask
+from .sequences.image_read import read_mask, read_plate
+from .sequences.image_write import write_image
 from .sequences.pattern import SequencePattern
 
 COLUMNS = ("plate", "rough mask", "matte", "matte over green")

@@ -11,7 +11,9 @@ import numpy as np
 
 from .errors import InputError, MissingInputError
 from .metrics import SequenceMetrics
-from .sequences.image_io import ImageData, conform_mask, read_mask
+from .sequences.conform import conform_mask
+from .sequences.image_read import read_mask
+from .sequences.images import ImageData
 from .sequences.pattern import FrameRange, SequencePattern, contiguous_run
 
 

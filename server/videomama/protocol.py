@@ -24,7 +24,8 @@ import numpy as np
 from . import __version__
 from .evaluation import evaluate_sequences
 from .matting.request import MatteRequest
-from .sequences.image_io import read_mask, write_alpha
+from .sequences.image_read import read_mask
+from .sequences.image_write import write_alpha
 from .sequences.pattern import FrameRange, SequencePattern
 from .tracking.prompts import MaskKeyframe, Prompts
 from .tracking.then_matte import ProgressCallback, TrackThenMatteRequest, run_track_then_matte

@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 
 from .errors import InputError
-from .sequences.image_io import write_image
+from .sequences.image_write import write_image
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ import pytest
 
 from videomama.backends import registry
 from videomama.backends.base import StopToken, WindowInput
-from videomama.sequences.image_io import conform_mask, read_mask, read_plate
+from videomama.sequences.conform import conform_mask
+from videomama.sequences.image_read import read_mask, read_plate
 
 AVAILABLE = [row["name"] for row in registry.report() if row["available"]]
 

@@ -28,7 +28,8 @@ from videomama.cli.main import main as cli_main  # noqa: E402
 from videomama.errors import CancelledError, InputError, NotAvailableError  # noqa: E402
 from videomama.matting.engine import run_matte  # noqa: E402
 from videomama.matting.request import MatteRequest  # noqa: E402
-from videomama.sequences.image_io import Box, read_mask, read_metadata  # noqa: E402
+from videomama.sequences.image_read import read_mask, read_metadata  # noqa: E402
+from videomama.sequences.images import Box  # noqa: E402
 from videomama.sequences.pattern import FrameRange  # noqa: E402
 from videomama.synthetic import ClipSpec, write_clip  # noqa: E402
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from videomama.cli.main import main
-from videomama.sequences.image_io import read_mask
+from videomama.sequences.image_read import read_mask
 
 # Small windows so a 48-frame shot has many windows and every chunk boundary
 # falls inside an overlap somewhere.

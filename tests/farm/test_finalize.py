@@ -11,8 +11,9 @@ import pytest
 from videomama.cli.main import main
 from videomama.errors import InputError, MissingInputError
 from videomama.farm.finalize import MANIFEST_FORMAT, finalize
-from videomama.sequences import image_io
-from videomama.sequences.image_io import read_mask, read_metadata, write_image
+from videomama.sequences import image_write
+from videomama.sequences.image_read import read_mask, read_metadata
+from videomama.sequences.image_write import write_image
 from videomama.sequences.pattern import FrameRange
 
 from .support import leftovers
@@ -86,7 +87,7 @@ def test_frames_from_another_setup_are_refused(job_output):
 def test_temporaries_of_killed_writers_are_removed(job_output):
     folder = Path(job_output).parent
     # The very names the atomic writer uses; a writer killed outright leaves one behind.
-    orphan = Path(image_io._temp_path(frame_file(job_output, 1005)))
+    orphan = Path(image_write._temp_path(frame_file(job_output, 1005)))
     orphan.write_bytes(b"half a frame")
     unrelated = folder / ".other.1005.tmp-1-abcd.exr"
     unrelated.write_bytes(b"")

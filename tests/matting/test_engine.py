@@ -8,7 +8,9 @@ from videomama.backends.base import StopToken
 from videomama.errors import CancelledError, InputError, MissingInputError, OutputConflictError
 from videomama.matting.engine import HASH_KEY, run_matte
 from videomama.matting.request import MatteRequest
-from videomama.sequences.image_io import Box, ImageWindows, read_mask, read_metadata, read_windows, write_image
+from videomama.sequences.image_read import read_mask, read_metadata, read_windows
+from videomama.sequences.image_write import write_image
+from videomama.sequences.images import Box, ImageWindows
 from videomama.sequences.pattern import FrameRange
 
 

@@ -19,7 +19,7 @@ from videomama_client import Client
 from videomama.jobs.backend_cache import BackendCache
 from videomama.matting.engine import run_matte
 from videomama.matting.request import MatteRequest
-from videomama.sequences.image_io import read_mask
+from videomama.sequences.image_read import read_mask
 from videomama.sequences.pattern import FrameRange
 from videomama_nuke import cache
 
@@ -189,7 +189,7 @@ def test_chained_nodes_compute_upstream_first_and_keep_their_keys_across_session
 
 
 def read_rgb(pattern: str, frame: int) -> np.ndarray:
-    from videomama.sequences.image_io import read_plate
+    from videomama.sequences.image_read import read_plate
 
     return read_plate(cache.frame_path(pattern, frame), colorspace="raw").pixels
 

@@ -24,7 +24,7 @@ FRAMES = (1001, 1008)
 
 
 def alpha(pattern: str, frame: int) -> np.ndarray:
-    from videomama.sequences.image_io import read_mask
+    from videomama.sequences.image_read import read_mask
 
     return read_mask(cache.frame_path(pattern, frame), channel="A").pixels[:, :, 0]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from videomama.sequences.image_io import read_mask
+from videomama.sequences.image_read import read_mask
 from videomama.sequences.pattern import SequencePattern
 
 ROOT = Path(__file__).resolve().parents[2]

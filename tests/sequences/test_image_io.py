@@ -11,19 +11,11 @@ import OpenImageIO as oiio
 import pytest
 
 from videomama.errors import InputError, MissingInputError
-from videomama.sequences import image_io
-from videomama.sequences.image_io import (
-    Box,
-    ImageData,
-    ImageWindows,
-    conform_mask,
-    read_mask,
-    read_metadata,
-    read_plate,
-    read_windows,
-    write_alpha,
-    write_image,
-)
+from videomama.sequences import image_write
+from videomama.sequences.conform import conform_mask
+from videomama.sequences.image_read import read_mask, read_metadata, read_plate, read_windows
+from videomama.sequences.image_write import write_alpha, write_image
+from videomama.sequences.images import Box, ImageData, ImageWindows
 
 HALF_TOLERANCE = 1e-3  # half floats keep ~3 significant digits
 
@@ -176,7 +168,7 @@ def test_failure_after_writing_removes_temp_and_keeps_old_file(tmp_path, monkeyp
     def fail_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(image_io.os, "replace", fail_replace)
+    monkeypatch.setattr(image_write.os, "replace", fail_replace)
     with pytest.raises(OSError, match="disk full"):
         write_image(str(path), np.ones((2, 2)), ("A",))
     assert os.listdir(tmp_path) == ["frame.exr"]

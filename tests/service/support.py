@@ -18,7 +18,8 @@ from videomama_client import MatteSettings
 
 from videomama.backends import registry
 from videomama.jobs.backend_cache import BackendCache
-from videomama.sequences.image_io import read_mask, read_metadata, write_image
+from videomama.sequences.image_read import read_mask, read_metadata
+from videomama.sequences.image_write import write_image
 from videomama.synthetic import ClipSpec, write_clip
 from videomama.tracking import registry as tracking_registry
 

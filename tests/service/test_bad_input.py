@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from videomama_client import Client, InvalidRequest, MatteSettings, NotFound, NotReady
 
-from videomama.sequences.image_io import write_image
+from videomama.sequences.image_write import write_image
 
 from .support import SETTINGS
 

@@ -10,7 +10,7 @@ import numpy as np
 from videomama_client import Client
 
 from videomama.cli.main import main
-from videomama.sequences.image_io import write_image
+from videomama.sequences.image_write import write_image
 
 from .support import assert_same_frames
 

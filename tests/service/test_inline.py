@@ -10,7 +10,7 @@ from videomama_proto.v1 import planes
 from videomama_proto.v1 import videomama_pb2 as pb
 from videomama_proto.v1 import videomama_pb2_grpc as pb_grpc
 
-from videomama.sequences.image_io import read_mask, read_plate
+from videomama.sequences.image_read import read_mask, read_plate
 
 from .support import SETTINGS, alpha, slow_backends, wait_for
 

@@ -24,7 +24,8 @@ from videomama_client import (
 
 from videomama.cli.main import main
 from videomama.jobs import lanes
-from videomama.sequences.image_io import read_mask, read_metadata, write_image
+from videomama.sequences.image_read import read_mask, read_metadata
+from videomama.sequences.image_write import write_image
 from videomama.sequences.pattern import FrameRange
 from videomama.tracking import prompts as core
 from videomama.tracking.runner import TrackRequest, run_track

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from videomama.sequences.image_io import write_image
+from videomama.sequences.image_write import write_image
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -20,9 +20,9 @@ def _release_colour_config():
     # which prints "leaked instance" noise at exit (harmless, but it looks
     # like a failure in CI logs).  Release it while the module is alive.
     yield
-    from videomama.sequences import image_io
+    from videomama.sequences import image_read
 
-    image_io._color_config.cache_clear()
+    image_read._color_config.cache_clear()
     gc.collect()
 
 

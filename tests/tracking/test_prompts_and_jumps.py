@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from videomama.errors import InputError
-from videomama.sequences.image_io import ImageWindows
+from videomama.sequences.images import ImageWindows
 from videomama.sequences.pattern import FrameRange
 from videomama.tracking import registry
 from videomama.tracking.jumps import JumpDetector

@@ -80,7 +80,7 @@ def test_track_cli_with_clicks_runs_sam2(small_clip, tmp_path, capsys, monkeypat
     # No checkpoint in tests: stand the random-weight tracker in for the installed one.
     from videomama.backends.base import Availability
     from videomama.cli.main import main
-    from videomama.sequences.image_io import read_mask
+    from videomama.sequences.image_read import read_mask
 
     class Installed:
         availability = classmethod(lambda cls: Availability(True))

@@ -7,7 +7,8 @@ import re
 import numpy as np
 
 from videomama.cli.main import main
-from videomama.sequences.image_io import read_mask, read_metadata, read_windows, write_image
+from videomama.sequences.image_read import read_mask, read_metadata, read_windows
+from videomama.sequences.image_write import write_image
 
 
 def test_track_writes_masks_from_a_keyframe(small_clip, tmp_path, capsys):

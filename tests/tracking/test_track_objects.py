@@ -11,7 +11,8 @@ import pytest
 from videomama.cli.main import main
 from videomama.errors import InputError
 from videomama.matting.request import MatteRequest
-from videomama.sequences.image_io import read_mask, read_metadata, write_image
+from videomama.sequences.image_read import read_mask, read_metadata
+from videomama.sequences.image_write import write_image
 from videomama.sequences.pattern import FrameRange
 from videomama.tracking.prompts import Prompts, parse_mask_keyframes
 from videomama.tracking.then_matte import TrackThenMatteRequest, prepare_track_then_matte

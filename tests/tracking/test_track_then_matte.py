@@ -12,7 +12,8 @@ import pytest
 from videomama.cli.main import main
 from videomama.matting.engine import HASH_KEY, MatteProgress, run_matte
 from videomama.matting.request import MatteRequest
-from videomama.sequences.image_io import read_mask, read_metadata, read_windows, write_image
+from videomama.sequences.image_read import read_mask, read_metadata, read_windows
+from videomama.sequences.image_write import write_image
 from videomama.sequences.pattern import FrameRange
 from videomama.tracking.prompts import MaskKeyframe, Prompts
 from videomama.tracking.runner import TrackProgress

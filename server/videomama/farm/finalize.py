@@ -29,12 +29,12 @@ from typing import Mapping
 from .. import __version__
 from ..errors import InputError, MissingInputError
 from ..matting.engine import HASH_KEY
-from ..sequences.image_io import read_metadata
+from ..sequences.image_read import read_metadata
 from ..sequences.pattern import FrameRange, SequencePattern, format_frame_list
 
 MANIFEST_FORMAT = "videomama-manifest/1"
 _IDENTITY_KEYS = ("videomama:backend", "videomama:model", "videomama:version")
-# Temporary names of the atomic writes (``image_io._temp_path``):
+# Temporary names of the atomic writes (``image_write._temp_path``):
 # ``.<stem>.tmp-<pid>-<hex><extension>`` next to the final file.
 _TEMP_RE = re.compile(r"^\.(?P<stem>.+)\.tmp-\d+-[0-9a-f]+(?P<extension>\.[^.]*)$")
 

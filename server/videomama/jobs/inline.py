@@ -27,7 +27,10 @@ import numpy as np
 from ..errors import InputError
 from ..matting.request import MatteRequest
 from ..matting.windows import WindowGrid
-from ..sequences.image_io import ImageWindows, check_mask_fits, read_mask, write_image
+from ..sequences.conform import check_mask_fits
+from ..sequences.image_read import read_mask
+from ..sequences.image_write import write_image
+from ..sequences.images import ImageWindows
 from ..sequences.pattern import FrameRange, SequencePattern, format_frame_list
 from .events import FramesReceived
 from .job import Job

@@ -27,7 +27,9 @@ import numpy as np
 from .. import __version__
 from ..backends import registry
 from ..backends.base import MattingBackend, StopToken, WindowInput
-from ..sequences.image_io import conform_mask, place, read_mask, read_metadata, read_plate, write_alpha
+from ..sequences.conform import conform_mask, place
+from ..sequences.image_read import read_mask, read_metadata, read_plate
+from ..sequences.image_write import write_alpha
 from ..sequences.pattern import FrameRange
 from .request import MatteRequest, MattePlan, plan
 from .windows import Window

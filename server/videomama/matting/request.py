@@ -15,7 +15,9 @@ from typing import Any, Iterable, Mapping
 from ..backends import registry
 from ..backends.base import resolve_options
 from ..errors import InputError, MissingInputError, OutputConflictError
-from ..sequences.image_io import Box, ImageWindows, check_mask_fits, read_windows
+from ..sequences.conform import check_mask_fits
+from ..sequences.image_read import read_windows
+from ..sequences.images import Box, ImageWindows
 from ..sequences.pattern import FrameRange, SequencePattern, contiguous_run, format_frame_list
 from .windows import Window, WindowGrid
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..sequences.image_io import ImageWindows
+from ..sequences.images import ImageWindows
 from ..sequences.pattern import FrameRange
 
 DEFAULT_OBJECT = "subject"

@@ -33,7 +33,10 @@ from ..backends.base import StopToken
 from ..errors import InputError
 from ..matting.engine import HASH_KEY, file_record, settings_digest
 from ..matting.request import check_compression, check_no_overwrite
-from ..sequences.image_io import ImageWindows, conform_mask, read_mask, read_metadata, read_plate, read_windows, write_image
+from ..sequences.conform import conform_mask
+from ..sequences.image_read import read_mask, read_metadata, read_plate, read_windows
+from ..sequences.image_write import write_image
+from ..sequences.images import ImageWindows
 from ..sequences.pattern import FrameRange, SequencePattern
 from . import registry
 from .jumps import JumpDetector, JumpWarning

@@ -37,7 +37,7 @@ import numpy as np
 
 from ... import __version__
 from ...errors import InputError, NotAvailableError
-from ...sequences.image_io import Box
+from ...sequences.images import Box
 from ..base import Availability, BackendOption, StopToken, WindowInput
 from . import devices, models
 from .geometry import Placement, plan_placement, region_of_interest

@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 from ...errors import InputError
-from ...sequences.image_io import Box
+from ...sequences.images import Box
 
 # Masks are weak evidence at their very edge: anything above this counts.
 MASK_PRESENT = 1e-3
