@@ -17,9 +17,12 @@ import videomama_nuke
 from videomama_client import Client, MatteSettings, events
 
 
+NEED_NUKE = {"binding", "layout"}  # the thin layer over the `nuke` module itself
+
+
 def import_all(package) -> list:
-    """Every module of ``package`` except the binding, which needs Nuke itself."""
-    names = [m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "binding"]
+    """Every module of ``package`` except those that need Nuke itself."""
+    names = [m.name for m in pkgutil.iter_modules(package.__path__) if m.name not in NEED_NUKE]
     return [importlib.import_module(f"{package.__name__}.{name}").__name__ for name in names]
 
 
