@@ -61,3 +61,37 @@ def test_track_warns_where_the_mask_jumps(small_clip, tmp_path, capsys):
     # other; the jump is reported where it does (1003 here) or at 1004.
     assert re.search(r"videomama: warning: frame 100[34]: the mask jumps", captured.err)
     assert "jump warnings" in captured.out
+
+
+def test_plates_whose_data_window_changes_are_tracked_on_one_canvas(small_clip, tmp_path, capsys):
+    from videomama.sequences.conform import place
+    from videomama.sequences.image_read import read_plate
+    from videomama.sequences.images import Box, ImageWindows
+
+    # The same plates, cropped to a bounding box on some frames and with overscan on another.
+    display = Box(0, 0, 160, 96)
+    data = {1001: display, 1002: Box(6, 3, 148, 90), 1003: Box(-8, -4, 176, 104), 1004: Box(0, 10, 150, 86)}
+    plate = str(tmp_path / "plate" / "plate.####.exr")
+    for frame, box in data.items():
+        pixels = read_plate(small_clip.plate.replace("####", str(frame)), colorspace="raw").pixels
+        padded = np.pad(pixels, ((8, 8), (8, 8), (0, 0)), mode="edge")  # room for the overscan
+        cut = padded[box.y + 8 : box.y + 8 + box.height, box.x + 8 : box.x + 8 + box.width]
+        write_image(plate.replace("####", str(frame)), cut, ("R", "G", "B"), ImageWindows(box, display))
+    key = small_clip.alpha.replace("####", "1001")
+    common = ["--mask-keyframe", f"1001={key}", "--frames", "1001-1004", "-q"]
+    cropped, full = str(tmp_path / "cropped.####.exr"), str(tmp_path / "full.####.exr")
+    assert main(["track", "--plate", plate, "--out", cropped, *common]) == 0
+    assert main(["track", "--plate", small_clip.plate, "--out", full, *common]) == 0
+    for frame, box in data.items():
+        path = cropped.replace("####", str(frame))
+        # Each mask carries its own plate's windows, so it lines up with that frame...
+        assert read_windows(path) == ImageWindows(box, display)
+        mask = place(read_mask(path).pixels[..., 0], box, display) > 0.5
+        # ...and tracks the subject as the uncropped plates do.
+        reference = read_mask(full.replace("####", str(frame))).pixels[..., 0] > 0.5
+        assert (mask & reference).sum() / (mask | reference).sum() > 0.95, frame
+    # Another format (display window) in the range is refused.
+    write_image(plate.replace("####", "1005"), np.zeros((48, 80, 3), np.float32), ("R", "G", "B"))
+    capsys.readouterr()
+    assert main(["track", "--plate", plate, "--out", str(tmp_path / "x.####.exr"), *common[:2], "--frames", "1001-1005", "-q"]) == 1
+    assert "a track needs one format (display window) for the whole range" in capsys.readouterr().err

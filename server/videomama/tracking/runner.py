@@ -10,6 +10,14 @@ overwrite an input) is reported by ``prepare_track`` before the first mask is
 written; the daemon calls it when a job is submitted, ``run_track`` again
 when it runs.
 
+Data windows: plates whose data window changes from frame to frame (renders
+cropped to their bounding box, overscan that varies) are tracked on one
+canvas, the union of the range's data windows, each plate placed on it with
+zero outside its data; every mask is written back with its own plate's
+windows, so it lines up with that frame pixel for pixel.  The display window
+must not change (that would be another format).  With constant windows the
+canvas is the data window and nothing is moved.
+
 Resume: every mask carries one settings hash for the whole track (a tracked
 frame depends on every prompt and every plate of the range, so a track is
 kept or redone as a whole, never frame by frame).  When every frame of the
@@ -33,10 +41,10 @@ from ..backends.base import StopToken
 from ..errors import InputError
 from ..matting.engine import HASH_KEY, file_record, settings_digest
 from ..matting.request import check_compression, check_no_overwrite
-from ..sequences.conform import conform_mask
+from ..sequences.conform import conform_mask, place
 from ..sequences.image_read import read_mask, read_metadata, read_plate, read_windows
 from ..sequences.image_write import write_image
-from ..sequences.images import ImageWindows
+from ..sequences.images import Box, ImageData, ImageWindows
 from ..sequences.pattern import FrameRange, SequencePattern
 from . import registry
 from .jumps import JumpDetector, JumpWarning
@@ -88,12 +96,13 @@ class TrackResult:
 
 @dataclass(frozen=True)
 class TrackPlan:
-    """A checked request: its patterns, the plate's windows and the tracker ``auto`` resolved to."""
+    """A checked request: its patterns, the plates' windows and the tracker ``auto`` resolved to."""
 
     request: TrackRequest
     plate: SequencePattern
     output: SequencePattern
-    windows: ImageWindows
+    windows: ImageWindows  # the tracking canvas: the union of the data windows, and the display window
+    frame_windows: dict[int, ImageWindows]  # each plate's own, which its mask is written with
     tracker: str
     layout: MaskLayout
 
@@ -107,11 +116,11 @@ def prepare_track(request: TrackRequest) -> TrackPlan:
     layout = MaskLayout.of(request.prompts.objects, request.object_output)
     keyframes = request.prompts.masks
     check_no_overwrite(output, request.frames, [plate.path(f) for f in request.frames] + [k.path for k in keyframes])
-    windows = read_windows(plate.path(request.frames.first))
-    _check_constant_windows(plate, request.frames, windows)
+    frame_windows = _frame_windows(plate, request.frames)
+    windows = ImageWindows(Box.union(w.data for w in frame_windows.values()), frame_windows[request.frames.first].display)
     check_prompts(request.prompts, request.frames, windows)
     name = registry.resolve(request.tracker, request.prompts)
-    job = TrackPlan(request, plate, output, windows, name, layout)
+    job = TrackPlan(request, plate, output, windows, frame_windows, name, layout)
     for key in keyframes:
         if not (_keyframe_loader(job, key.frame, key.path)() > 0.5).any():
             raise InputError(f"mask keyframe {key.label} ({key.path}) is empty: nothing to track")
@@ -144,7 +153,7 @@ def run_track(
     jumps = JumpDetector(objects)
     tracked = tracker.track(
         list(request.frames),
-        lambda f: _read(job, f).pixels,
+        lambda f: _on_canvas(job, _read(job, f)),
         # Every object, in the layout's order, even one prompted by clicks only.
         {name: {f: _keyframe_loader(job, f, p) for f, p in request.prompts.keyframes(name).items()} for name in objects},
         stop,
@@ -154,7 +163,7 @@ def run_track(
     for frame, masks in tracked:
         # The plate is read again for the jump check; cheap next to flow,
         # and it keeps the tracker interface free of side channels.
-        warnings = jumps.check(frame, _read(job, frame).pixels, masks)
+        warnings = jumps.check(frame, _on_canvas(job, _read(job, frame)), masks)
         values = masks if request.soft else (masks > 0.5).astype(np.float32)
         metadata = {
             HASH_KEY: digest,
@@ -165,8 +174,9 @@ def run_track(
             "videomama:plate": job.plate.path(frame),
         }
         metadata.update({_jump_key(w.object): w.reason for w in warnings})
+        own = job.frame_windows[frame]
         write_image(
-            job.output.path(frame), job.layout.pixels(values), job.layout.channels, job.windows,
+            job.output.path(frame), place(job.layout.pixels(values), job.windows.data, own.data), job.layout.channels, own,
             metadata=metadata, compression=request.compression, pixel_type="half",
         )
         result.written.append(frame)
@@ -185,8 +195,17 @@ def _read(job: TrackPlan, frame: int):
     return read_plate(job.plate.path(frame), layer=job.request.plate_layer, colorspace=job.request.colorspace)
 
 
+def _on_canvas(job: TrackPlan, image: ImageData) -> np.ndarray:
+    """A plate's pixels (or a mask conformed to it) placed on the tracking canvas."""
+    return place(image.pixels, image.windows.data, job.windows.data)
+
+
 def _keyframe_loader(job: TrackPlan, frame: int, path: str) -> Callable[[], np.ndarray]:
-    return lambda: conform_mask(read_mask(path), _read(job, frame))
+    def load() -> np.ndarray:
+        plate = _read(job, frame)
+        return place(conform_mask(read_mask(path), plate), plate.windows.data, job.windows.data)
+
+    return load
 
 
 def _settings_hash(job: TrackPlan) -> str:
@@ -245,11 +264,15 @@ def _to_data_window(prompts: Prompts, windows: ImageWindows) -> Prompts:
     )
 
 
-def _check_constant_windows(plate: SequencePattern, frames: FrameRange, first: ImageWindows) -> None:
-    """Tracking carries pixels frame to frame, so every plate must share one data window."""
-    for frame in frames:
-        if read_windows(plate.path(frame)) != first:
+def _frame_windows(plate: SequencePattern, frames: FrameRange) -> dict[int, ImageWindows]:
+    """Every plate's windows, from the headers; the display window must be the same throughout."""
+    windows = {frame: read_windows(plate.path(frame)) for frame in frames}
+    first = windows[frames.first].display
+    for frame, own in windows.items():
+        if own.display != first:
             raise InputError(
-                f"{plate.path(frame)} has other data/display windows than frame {frames.first}; "
-                "tracking plates whose windows change is not available yet"
+                f"{plate.path(frame)} is framed {own.display.size_text} at ({own.display.x}, {own.display.y}) "
+                f"but frame {frames.first} is {first.size_text} at ({first.x}, {first.y}): "
+                "a track needs one format (display window) for the whole range"
             )
+    return windows
