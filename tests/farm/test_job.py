@@ -66,6 +66,20 @@ def test_the_learned_backend_asks_for_a_gpu(shot, tmp_path):
     assert build_job(request, 8, gpus=2).gpus == 2
 
 
+@pytest.mark.parametrize("tracker,backend,gpus", [
+    ("flow", "videomama", 0), ("sam2", "classic", 1), ("sam2", "videomama", 1), ("auto", "classic", 0), ("auto", "videomama", 1),
+])
+def test_the_track_task_asks_for_a_gpu_when_its_tracker_may_use_one(tmp_path, tracker, backend, gpus):
+    from videomama.tracking.prompts import MaskKeyframe, Prompts
+    from videomama.tracking.then_matte import TrackThenMatteRequest
+
+    matte_request = MatteRequest("/nowhere/p.####.exr", "", str(tmp_path / "o.####.exr"), frames=FrameRange(1, 50), backend=backend)
+    request = TrackThenMatteRequest(matte_request, Prompts(masks=[MaskKeyframe(1, "/nowhere/roto.exr")]), tracker=tracker)
+    job = build_job(request, 16, check=False)  # inputs this machine cannot see
+    assert (job.track_gpus, job.track.tracker, job.track.output) == (gpus, tracker, str(tmp_path / "o_masks.####.exr"))
+    assert job.request.mask == job.track.output and job.track.frames == FrameRange(1, 50)
+
+
 def test_bad_inputs_fail_before_anything_reaches_the_farm(shot, tmp_path):
     request = MatteRequest(shot.plate, shot.mask, str(tmp_path / "m.####.exr"), frames=FrameRange(1040, 1060))
     with pytest.raises(MissingInputError, match="missing frames 1049-1060"):

@@ -59,8 +59,11 @@ class FarmJob:
 
     @property
     def track_gpus(self) -> int:
-        """GPUs the Track task asks for: none for the flow tracker, else as many as the matte's."""
-        return 0 if self.track is None or self.track.tracker == "flow" else self.gpus
+        """GPUs the Track task asks for: none for flow, at least one for SAM2, and for ``auto``
+        the matte's (``auto`` decides on the worker: SAM2 where it has a GPU and the weights)."""
+        if self.track is None or self.track.tracker == "flow":
+            return 0
+        return max(1, self.gpus) if self.track.tracker == "sam2" else self.gpus
 
     @property
     def frames(self):
