@@ -163,7 +163,12 @@ class Sam2Tracker:
                 video.load_video_frames = original
 
         with our_frames():
-            return self.predictor.init_state(video_path="(videomama plate)", offload_video_to_cpu=True)
+            # SAM2 keeps every visited frame's memory features for the whole
+            # propagation; on the host they cost ~0.5 MB a frame and object,
+            # on the GPU they would grow with the shot.
+            return self.predictor.init_state(
+                video_path="(videomama plate)", offload_video_to_cpu=True, offload_state_to_cpu=True
+            )
 
     def _add_prompts(self, state, index, keyframe_masks, prompts: Prompts) -> set[int]:
         """Feed each object's prompts to its own SAM2 object id; returns the prompted frame indices."""
