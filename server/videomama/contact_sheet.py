@@ -54,9 +54,11 @@ def write_contact_sheet(
     frames: list[int],
     tile_width: int = 384,
     colorspace: str | None = None,
+    mask_label: str = COLUMNS[1],
 ) -> str:
     plate_seq, mask_seq, matte_seq = (SequencePattern.parse(p) for p in (plate, mask, matte))
-    rows = [np.concatenate([_label(name, tile_width) for name in COLUMNS], axis=1)]
+    labels = (COLUMNS[0], mask_label, *COLUMNS[2:])
+    rows = [np.concatenate([_label(name, tile_width) for name in labels], axis=1)]
     for frame in frames:
         tiles = frame_tiles(plate_seq.path(frame), mask_seq.path(frame), matte_seq.path(frame), tile_width, colorspace)
         tiles[0] = _draw_text(tiles[0], str(frame), (8, 24), (255, 255, 50), 0.7)
