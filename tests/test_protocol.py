@@ -37,3 +37,6 @@ def test_first_frame_protocol_and_a_prediction_are_exclusive(quality_clip, tmp_p
     assert "one of the two" in capsys.readouterr().err
     assert main([*common, "--first-frame", str(tmp_path / "w")]) == 1
     assert "needs the plate (--plate)" in capsys.readouterr().err
+    missing = str(tmp_path / "plate.####.exr")  # a folder without the frames
+    assert main([*common, "--first-frame", str(tmp_path / "w"), "--plate", missing]) == 1
+    assert "missing" in capsys.readouterr().err and not (tmp_path / "w").exists()  # nothing written

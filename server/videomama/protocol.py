@@ -66,6 +66,7 @@ def run_first_frame(run: FirstFrameRun, on_progress: ProgressCallback | None = N
     """Track from the binarised first frame, matte, and score masks and matte against the truth."""
     gt = SequencePattern.parse(run.gt)
     gt.require(run.frames)
+    SequencePattern.parse(run.plate).require(run.frames)  # the rest is checked once the prompt exists
     os.makedirs(run.work, exist_ok=True)
     first = read_mask(gt.path(run.frames.first), channel=run.gt_channel)
     binary = (first.pixels[..., 0] > BINARISE_AT).astype(np.float32)
