@@ -8,8 +8,10 @@ first, from what the daemon's info reports about its trackers.
 The rule mirrors the daemon's (``videomama.tracking.registry.resolve``): a
 named tracker must be available, and must take points when there are clicks;
 "auto" picks among the available trackers it may choose, so clicks need one
-of those that takes points.  A daemon that reports no trackers predates the
-report: nothing is refused here, its own refusal (if any) comes with the job.
+of those that takes points.  Boxes count as clicks here: the daemon reports
+one "takes points and boxes" per tracker.  A daemon that reports no
+trackers predates the report: nothing is refused here, its own refusal (if
+any) comes with the job.
 """
 
 from __future__ import annotations
@@ -53,10 +55,11 @@ def check_trackers(prompts: TrackPrompts | None, trackers: Sequence[DaemonTracke
     """
     if prompts is None or not trackers:
         return  # not tracking, or an older daemon, which decides when the job arrives
+    needing_points = prompts.needing_points
     if prompts.tracker == "auto":
         candidates = [t for t in trackers if t.available and t.chosen_by_auto]
-        if prompts.clicks and not any(t.takes_clicks for t in candidates):
-            raise PluginError(f"{_why_auto_takes_no_clicks(trackers, daemon)}: {_remedy(prompts, trackers)}")
+        if needing_points and not any(t.takes_clicks for t in candidates):
+            raise PluginError(f"{_why_auto_takes_no_clicks(prompts, trackers, daemon)}: {_remedy(prompts, trackers)}")
         return
     chosen = next((t for t in trackers if t.name == prompts.tracker), None)
     if chosen is None:
@@ -64,25 +67,34 @@ def check_trackers(prompts: TrackPrompts | None, trackers: Sequence[DaemonTracke
         raise PluginError(f"the daemon at {daemon} has no tracker '{prompts.tracker}' (it has {offered})")
     if not chosen.available:
         raise PluginError(f"the {chosen.name} tracker cannot run on the daemon at {daemon}: {chosen.reason}")
-    if prompts.clicks and not chosen.takes_clicks:
-        raise PluginError(f"the {chosen.name} tracker takes no clicks: {_remedy(prompts, trackers)}")
+    if needing_points and not chosen.takes_clicks:
+        raise PluginError(
+            f"the {chosen.name} tracker takes no {_words(prompts, 'or')}: {_remedy(prompts, trackers)}"
+        )
 
 
-def _why_auto_takes_no_clicks(trackers: Sequence[DaemonTracker], daemon: str) -> str:
+def _words(prompts: TrackPrompts, joiner: str) -> str:
+    """"clicks", "boxes", or both joined by ``joiner``: the refusal names what the artist gave."""
+    return f" {joiner} ".join(prompts.needing_points)
+
+
+def _why_auto_takes_no_clicks(prompts: TrackPrompts, trackers: Sequence[DaemonTracker], daemon: str) -> str:
+    given = _words(prompts, "and")
     clickers = [t for t in trackers if t.takes_clicks]
     if not clickers:
-        return f"the daemon at {daemon} has no tracker that takes clicks"
+        return f"the daemon at {daemon} has no tracker that takes {_words(prompts, 'or')}"
     names = " or ".join(t.name for t in clickers)
     reasons = "; ".join(t.reason or "unavailable" for t in clickers)
     if any(t.available for t in clickers):
         # E.g. SAM2 without a CUDA GPU: it runs, but only when named.
-        return f"clicks need {names}, which the daemon at {daemon} does not pick for 'auto' ({reasons})"
-    return f"clicks need {names}, which the daemon at {daemon} cannot run ({reasons})"
+        return f"{given} need {names}, which the daemon at {daemon} does not pick for 'auto' ({reasons})"
+    return f"{given} need {names}, which the daemon at {daemon} cannot run ({reasons})"
 
 
 def _remedy(prompts: TrackPrompts, trackers: Sequence[DaemonTracker]) -> str:
     usable = [t.name for t in trackers if t.available and t.takes_clicks]
     first = f"set the tracker to {' or '.join(usable)}" if usable else INSTALL_SAM2
+    given = _words(prompts, "and")
     if prompts.keyframes:
-        return f"{first}, or remove the clicks and track from the mask keyframes alone"
-    return f"{first}, or give a mask keyframe instead of clicks"
+        return f"{first}, or remove the {given} and track from the mask keyframes alone"
+    return f"{first}, or give a mask keyframe instead of {given}"

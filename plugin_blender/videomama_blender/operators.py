@@ -1,4 +1,4 @@
-"""Operators: add a matte node, Compute (modal in the UI, blocking in scripts), Cancel, SAM2 clicks.
+"""Operators: add a matte node, Compute (modal in the UI, blocking in scripts), Cancel, SAM2 clicks and boxes.
 
 Compute has two entry points over the same ``ComputeTask``:
 
@@ -227,12 +227,16 @@ class VIDEOMAMA_OT_cancel(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class VIDEOMAMA_OT_click_add(bpy.types.Operator):
-    """Add a SAM2 click on the current frame (edit its position in the list)"""
+class _PromptList:
+    """Add to or remove from one of a matte's prompt lists (``prompts``, selected item ``active``).
 
-    bl_idname = "videomama.click_add"
-    bl_label = "Add Click"
+    Clicks and boxes are edited alike: added on the current frame, then
+    moved by editing their numbers in the list.
+    """
+
     bl_options = {"REGISTER", "UNDO"}
+    prompts = ""  # the collection property on the matte's settings
+    active = ""  # the index property of its selected item
 
     group: StringProperty(options={"SKIP_SAVE", "HIDDEN"})
 
@@ -241,32 +245,44 @@ class VIDEOMAMA_OT_click_add(bpy.types.Operator):
         if error:
             self.report({"ERROR"}, PREFIX + error)
             return {"CANCELLED"}
-        settings = group.videomama
-        click = settings.clicks.add()
-        click.frame = context.scene.frame_current
-        settings.active_click = len(settings.clicks) - 1
+        self.edit(context, group.videomama, getattr(group.videomama, self.prompts))
         return {"FINISHED"}
 
 
-class VIDEOMAMA_OT_click_remove(bpy.types.Operator):
-    """Remove the selected SAM2 click"""
+class _AddPrompt(_PromptList):
+    def edit(self, context, settings, prompts):
+        prompts.add().frame = context.scene.frame_current
+        setattr(settings, self.active, len(prompts) - 1)
 
-    bl_idname = "videomama.click_remove"
-    bl_label = "Remove Click"
-    bl_options = {"REGISTER", "UNDO"}
 
-    group: StringProperty(options={"SKIP_SAVE", "HIDDEN"})
+class _RemovePrompt(_PromptList):
+    def edit(self, context, settings, prompts):
+        index = getattr(settings, self.active)
+        if 0 <= index < len(prompts):
+            prompts.remove(index)
+            setattr(settings, self.active, min(index, len(prompts) - 1))
 
-    def execute(self, context):
-        group, error = _resolve_group(context, self.group)
-        if error:
-            self.report({"ERROR"}, PREFIX + error)
-            return {"CANCELLED"}
-        settings = group.videomama
-        if 0 <= settings.active_click < len(settings.clicks):
-            settings.clicks.remove(settings.active_click)
-            settings.active_click = min(settings.active_click, len(settings.clicks) - 1)
-        return {"FINISHED"}
+
+def _list_operators(kind: str, prompts: str, active: str, edited: str):
+    """The Add and Remove operators of one prompt list, ``videomama.<kind>_add`` / ``_remove``.
+
+    ``edited`` ends the Add tooltip: what of the new item the artist then
+    edits in the list.
+    """
+    names = {"prompts": prompts, "active": active}
+    add = type(f"VIDEOMAMA_OT_{kind}_add", (_AddPrompt, bpy.types.Operator), {
+        **names, "__doc__": f"Add a SAM2 {kind} on the current frame (edit {edited} in the list)",
+        "bl_idname": f"videomama.{kind}_add", "bl_label": f"Add {kind.title()}",
+    })
+    remove = type(f"VIDEOMAMA_OT_{kind}_remove", (_RemovePrompt, bpy.types.Operator), {
+        **names, "__doc__": f"Remove the selected SAM2 {kind}",
+        "bl_idname": f"videomama.{kind}_remove", "bl_label": f"Remove {kind.title()}",
+    })
+    return add, remove
+
+
+VIDEOMAMA_OT_click_add, VIDEOMAMA_OT_click_remove = _list_operators("click", "clicks", "active_click", "its position")
+VIDEOMAMA_OT_box_add, VIDEOMAMA_OT_box_remove = _list_operators("box", "boxes", "active_box", "its corners")
 
 
 def _add_menu_entry(self, context):
@@ -286,6 +302,8 @@ CLASSES = (
     VIDEOMAMA_OT_cancel,
     VIDEOMAMA_OT_click_add,
     VIDEOMAMA_OT_click_remove,
+    VIDEOMAMA_OT_box_add,
+    VIDEOMAMA_OT_box_remove,
 )
 
 

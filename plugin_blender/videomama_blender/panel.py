@@ -16,6 +16,14 @@ class VIDEOMAMA_UL_clicks(bpy.types.UIList):
         row.prop(item, "location", text="")
 
 
+class VIDEOMAMA_UL_boxes(bpy.types.UIList):
+    def draw_item(self, context, layout, data, item, icon, active_data, active_property, index=0, flt_flag=0):
+        row = layout.row(align=True)
+        row.prop(item, "frame", text="")
+        row.prop(item, "bottom_left", text="")
+        row.prop(item, "top_right", text="")
+
+
 class VIDEOMAMA_PT_matte(bpy.types.Panel):
     bl_space_type = "NODE_EDITOR"
     bl_region_type = "UI"
@@ -95,21 +103,24 @@ class VIDEOMAMA_PT_matte(bpy.types.Panel):
             box.template_ID(settings, "mask_image", open="image.open")
             box.prop(settings, "mask_image_channel")
         else:
-            # Track: clicks (x, y from 0 to 1, bottom-left origin), and the Mask
-            # datablock rendered on the mask keyframes for the tracker.
-            row = box.row()
-            row.template_list("VIDEOMAMA_UL_clicks", "", settings, "clicks", settings, "active_click", rows=3)
-            buttons = row.column(align=True)
-            buttons.operator("videomama.click_add", icon="ADD", text="").group = group.name
-            buttons.operator("videomama.click_remove", icon="REMOVE", text="").group = group.name
+            # Track: clicks and boxes (x, y from 0 to 1, bottom-left origin), and
+            # the Mask datablock rendered on the mask keyframes for the tracker.
+            for prompts, active, kind in (("clicks", "active_click", "click"), ("boxes", "active_box", "box")):
+                box.label(text=prompts.title())
+                row = box.row()
+                row.template_list(f"VIDEOMAMA_UL_{prompts}", "", settings, prompts, settings, active, rows=3)
+                buttons = row.column(align=True)
+                buttons.operator(f"videomama.{kind}_add", icon="ADD", text="").group = group.name
+                buttons.operator(f"videomama.{kind}_remove", icon="REMOVE", text="").group = group.name
             box.prop(settings, "mask_keyframes")
             box.prop(settings, "mask", text="Keyframe Mask")
             box.prop(settings, "tracker")
             box.prop(settings, "soft_masks")
-            box.label(text="Clicks need SAM2 on the daemon; the flow tracker needs a mask keyframe", icon="INFO")
+            box.label(text="Clicks and boxes need SAM2 on the daemon; the flow tracker needs a mask keyframe",
+                      icon="INFO")
 
 
-CLASSES = (VIDEOMAMA_UL_clicks, VIDEOMAMA_PT_matte)
+CLASSES = (VIDEOMAMA_UL_clicks, VIDEOMAMA_UL_boxes, VIDEOMAMA_PT_matte)
 
 
 def register() -> None:

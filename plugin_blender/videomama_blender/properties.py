@@ -30,13 +30,13 @@ SOURCE_ITEMS = [
 MASK_ITEMS = [
     ("MASK", "Mask", "A Mask datablock, rasterised as a compositor Mask node draws it"),
     ("IMAGE_SEQUENCE", "Image Sequence", "Rough per-frame masks rendered elsewhere"),
-    ("SAM2", "Track", "Masks tracked by the daemon from clicks on the source (SAM2) and from the Mask "
+    ("SAM2", "Track", "Masks tracked by the daemon from clicks and boxes on the source (SAM2) and from the Mask "
      "datablock on the mask keyframes"),
 ]
 TRACKER_ITEMS = [
     ("auto", "Auto", "SAM2 if the daemon can run it, else the flow tracker (mask keyframes only)"),
-    ("sam2", "SAM2", "Clicks and mask keyframes (needs SAM2's weights on the daemon, a GPU to be fast)"),
-    ("flow", "Flow", "Carries the mask keyframes through the shot with optical flow (CPU); no clicks"),
+    ("sam2", "SAM2", "Clicks, boxes and mask keyframes (needs SAM2's weights on the daemon, a GPU to be fast)"),
+    ("flow", "Flow", "Carries the mask keyframes through the shot with optical flow (CPU); no clicks or boxes"),
 ]
 MASK_CHANNEL_ITEMS = [
     ("LUMINANCE", "Luminance", "White on black"),
@@ -61,6 +61,20 @@ class VIDEOMAMA_PG_click(bpy.types.PropertyGroup):
         description="Position on the source, 0-1 from the bottom-left corner (Blender's convention)",
     )
     positive: BoolProperty(name="Subject", default=True, description="On the subject (off: on the background)")
+
+
+class VIDEOMAMA_PG_box(bpy.types.PropertyGroup):
+    """One SAM2 prompt: a box around the subject at a frame."""
+
+    frame: IntProperty(name="Frame", description="Scene frame of the box")
+    bottom_left: FloatVectorProperty(
+        name="Bottom Left", size=2, default=(0.25, 0.25), min=0.0, max=1.0,
+        description="The box's bottom-left corner on the source, 0-1 from the bottom-left corner",
+    )
+    top_right: FloatVectorProperty(
+        name="Top Right", size=2, default=(0.75, 0.75), min=0.0, max=1.0,
+        description="The box's top-right corner on the source, 0-1 from the bottom-left corner",
+    )
 
 
 class VIDEOMAMA_PG_matte(bpy.types.PropertyGroup):
@@ -92,6 +106,8 @@ class VIDEOMAMA_PG_matte(bpy.types.PropertyGroup):
     mask_image_channel: EnumProperty(name="Channel", items=MASK_CHANNEL_ITEMS, default="LUMINANCE")
     clicks: CollectionProperty(type=VIDEOMAMA_PG_click)
     active_click: IntProperty()
+    boxes: CollectionProperty(type=VIDEOMAMA_PG_box)
+    active_box: IntProperty()
     mask_keyframes: StringProperty(
         name="Mask Keyframes",
         description="Frames where the Mask datablock outlines the subject, e.g. 1001 1040: it is rendered on "
@@ -149,6 +165,7 @@ def read_config(settings) -> MatteConfig:
         mask_image_channel=settings.mask_image_channel,
         cache_dir=bpy.path.abspath(settings.cache_dir) if settings.cache_dir else "",
         clicks=tuple((c.frame, c.location[0], c.location[1], c.positive) for c in settings.clicks),
+        boxes=tuple((b.frame, *b.bottom_left, *b.top_right) for b in settings.boxes),
         mask_keyframes=settings.mask_keyframes,
         tracker=settings.tracker,
         soft_masks=settings.soft_masks,
@@ -173,7 +190,7 @@ def read_inputs(settings, scene, keyframes: tuple[int, ...] | None = None) -> In
     )
 
 
-CLASSES = (VIDEOMAMA_PG_click, VIDEOMAMA_PG_matte, VIDEOMAMA_AP_preferences)
+CLASSES = (VIDEOMAMA_PG_click, VIDEOMAMA_PG_box, VIDEOMAMA_PG_matte, VIDEOMAMA_AP_preferences)
 
 
 def register() -> None:

@@ -16,16 +16,16 @@ from dataclasses import dataclass, field
 
 from videomama_hosts.frames import parse_frame_list
 from videomama_hosts.job import MatteJob  # re-exported: the by-reference job both plugins send
-from videomama_hosts.tracking import TrackPrompts, click_from_bottom_left
+from videomama_hosts.tracking import TrackPrompts, box_from_bottom_left, click_from_bottom_left
 
 from .errors import PluginError
 
 BACKENDS = ("auto", "videomama", "classic")
 SOURCE_KINDS = ("MOVIE_CLIP", "IMAGE_SEQUENCE", "RENDER_RESULT")
-# "SAM2": the daemon tracks the masks from clicks and mask keyframes.
+# "SAM2": the daemon tracks the masks from clicks, boxes and mask keyframes.
 MASK_KINDS = ("MASK", "IMAGE_SEQUENCE", "SAM2")
 NOTHING_TO_TRACK = (
-    "add a click on the subject (Mask: Track, in the sidebar), or list mask keyframes: "
+    "add a click or a box on the subject (Mask: Track, in the sidebar), or list mask keyframes: "
     "frames where the Mask datablock outlines the subject"
 )
 MASK_IMAGE_CHANNELS = ("LUMINANCE", "ALPHA")
@@ -66,6 +66,8 @@ class MatteConfig:
     # mask_kind "SAM2": (frame, x, y, positive), x and y from 0 to 1 from the
     # source's bottom-left corner, as the click properties store them.
     clicks: tuple[tuple[int, float, float, bool], ...] = ()
+    # (frame, left, bottom, right, top), 0 to 1 from the bottom-left corner, as the box properties store them.
+    boxes: tuple[tuple[int, float, float, float, float], ...] = ()
     mask_keyframes: str = ""  # "1001 1025": frames the Mask datablock is rendered on for the tracker
     tracker: str = "auto"
     soft_masks: bool = False
@@ -108,7 +110,8 @@ def track_prompts(config: MatteConfig, size: tuple[int, int], frames: tuple[int,
 
     A click's 0-1 location from the bottom-left corner becomes source pixels
     (``x * width``, ``y * height`` up from the bottom), then the daemon's rows
-    from the top: ``height - y * height`` (``videomama_hosts.tracking``).
+    from the top: ``height - y * height`` (``videomama_hosts.tracking``).  A
+    box's corners likewise, its top edge becoming the daemon's y0.
     """
     if not config.tracking:
         return None
@@ -117,7 +120,11 @@ def track_prompts(config: MatteConfig, size: tuple[int, int], frames: tuple[int,
         click_from_bottom_left(frame, x * width, y * height, height, positive)
         for frame, x, y, positive in config.clicks
     )
-    prompts = TrackPrompts(clicks, mask_frames(config), config.tracker, config.soft_masks)
+    boxes = tuple(
+        box_from_bottom_left(frame, left * width, bottom * height, right * width, top * height, height)
+        for frame, left, bottom, right, top in config.boxes
+    )
+    prompts = TrackPrompts(clicks, mask_frames(config), config.tracker, config.soft_masks, boxes)
     prompts.check(frames, NOTHING_TO_TRACK)
     return prompts
 

@@ -14,8 +14,8 @@ inputs the node passes the plate through unchanged and its status says so.
 
 With "track" on (the Tracking tab), the masks come from the daemon instead:
 Compute renders the Source, and the Mask input on the listed mask keyframes
-only, and sends a track-then-matte job with the keyed points as clicks
-(``request.track_prompts`` has the rules).
+only, and sends a track-then-matte job with the keyed points as clicks and
+the box knob's keys as boxes (``request.track_prompts`` has the rules).
 
 Everything here reads knobs, calls Nuke and forwards to the plain modules;
 the rules live there.  Nuke API pages followed (the 17.1 reference, with the
@@ -47,7 +47,15 @@ from videomama_hosts.tracking import TrackPrompts, jump_summary, with_jumps
 from . import cache, libs, points
 from .errors import Cancelled, PluginError, is_cancellation, user_message
 from .jobs import ActiveJobs
-from .layout import MARKER_KNOB, NODE_NAME, POINT_SLOTS, add_internal_nodes, add_knobs, is_videomama_node
+from .layout import (
+    BOX_KNOB,
+    MARKER_KNOB,
+    NODE_NAME,
+    POINT_SLOTS,
+    add_internal_nodes,
+    add_knobs,
+    is_videomama_node,
+)
 from .request import (
     NodeSettings,
     build_job,
@@ -61,7 +69,7 @@ from .request import (
 
 log = logging.getLogger("videomama_nuke")
 
-_TRACKING_KNOBS = ("mask_keyframes", "tracker", "soft_masks")
+_TRACKING_KNOBS = ("mask_keyframes", "tracker", "soft_masks", BOX_KNOB)
 
 # Knobs whose change can change the cache key: the node looks for a cached
 # result again when one of them changes.
@@ -175,8 +183,10 @@ def _plan(group) -> _Plan:
     frames = resolve_frames(settings, (source.firstFrame(), source.lastFrame()))
     prompts = None
     if settings.use_points:
-        clicks = points.clicks_from_points(_point_knobs(group), source.format().height())
-        prompts = track_prompts(settings, clicks, frames, mask_connected=group.input(1) is not None)
+        height = source.format().height()
+        clicks = points.clicks_from_points(_point_knobs(group), height)
+        boxes = points.boxes_from_knob(_keys(group[BOX_KNOB], 4), height)
+        prompts = track_prompts(settings, clicks, frames, mask_connected=group.input(1) is not None, boxes=boxes)
     elif group.input(1) is None:
         raise PluginError(
             "connect a mask (Roto, RotoPaint or any node) to the Mask input, or turn on 'track' (Tracking tab)"
@@ -190,14 +200,18 @@ def _plan(group) -> _Plan:
     return _Plan(settings, frames, cache.CacheEntry(root, key), prompts)
 
 
+def _keys(knob, size: int) -> tuple[tuple[float, ...], ...]:
+    """An animatable knob's keyframes as (time, value 0, ..., value size-1); none when it is not animated."""
+    times = knob.getKeyList() if knob.isAnimated() else []
+    return tuple((t, *(knob.getValueAt(t, i) for i in range(size))) for t in times)
+
+
 def _point_knobs(group) -> list[points.PointKeys]:
     found = []
     for polarity in ("positive", "negative"):
         for slot in range(1, POINT_SLOTS + 1):
             knob = group[f"{polarity}{slot}"]
-            times = knob.getKeyList() if knob.isAnimated() else []
-            keys = tuple((t, knob.getValueAt(t, 0), knob.getValueAt(t, 1)) for t in times)
-            found.append(points.PointKeys(knob.name(), polarity == "positive", keys))
+            found.append(points.PointKeys(knob.name(), polarity == "positive", _keys(knob, 2)))
     return found
 
 

@@ -17,6 +17,7 @@ from .request import BACKENDS, COLORSPACES, RANGE_MODES
 NODE_NAME = "VideoMaMaMatte1"  # Nuke style: uncollide counts up from 1
 MARKER_KNOB = "videomama_version"  # hidden; its presence identifies our Groups
 POINT_SLOTS = 4  # positive and negative points per node (clicks for SAM2)
+BOX_KNOB = "box"  # one animatable box: a keyframe is a box prompt on that frame (SAM2)
 # Button commands: through the binding, so a reloaded module is the one that runs.
 _COMMAND = "import videomama_nuke.binding as videomama; videomama.{}()"
 
@@ -61,8 +62,8 @@ def add_knobs(group) -> None:
     add(nuke.Text_Knob("status", "status", ""))
 
     add(nuke.Tab_Knob("sam2", "Tracking"))
-    add(nuke.Boolean_Knob("use_points", "track the masks (points and mask keyframes)", False),
-        "on: the daemon tracks the masks from the keyed points below and from the Mask input on the "
+    add(nuke.Boolean_Knob("use_points", "track the masks (points, box and mask keyframes)", False),
+        "on: the daemon tracks the masks from the keyed points and box below and from the Mask input on the "
         "mask keyframes only; off: the Mask input is the mask on every frame and the points are ignored")
     add(nuke.String_Knob("mask_keyframes", "mask keyframes", ""),
         "frames where the Mask input outlines the subject, e.g. 1001 1040; the Mask input is rendered on "
@@ -76,6 +77,8 @@ def add_knobs(group) -> None:
         for slot in range(1, POINT_SLOTS + 1):
             add(nuke.XY_Knob(f"{polarity}{slot}", f"{polarity} {slot}"),
                 "a point counts on the frames where it has a keyframe (clicks need SAM2 on the daemon)")
+    add(nuke.BBox_Knob(BOX_KNOB, "box"),
+        "a box around the subject, counted on the frames where it has a keyframe (boxes need SAM2 on the daemon)")
 
 
 def add_internal_nodes() -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from videomama_hosts import job
 from videomama_hosts.frames import parse_frame_list
-from videomama_hosts.tracking import Click, TrackPrompts
+from videomama_hosts.tracking import Box, Click, TrackPrompts
 
 from .errors import PluginError
 
@@ -47,7 +47,7 @@ class NodeSettings:
     colorspace: str = "default"
     mask_channel: str = "rgba.alpha"
     cache_dir: str = ""  # empty: cache.default_cache_root
-    # On: the daemon tracks the masks from the point knobs' keys and the
+    # On: the daemon tracks the masks from the point and box knobs' keys and the
     # Mask input rendered on ``mask_keyframes`` only (see ``track_prompts``).
     use_points: bool = False
     mask_keyframes: str = ""  # "1001 1025"
@@ -100,13 +100,13 @@ def check_settings(settings: NodeSettings) -> None:
 
 # Where an artist gives what to track, for "nothing to track".
 NOTHING_TO_TRACK = (
-    "key a positive point on the subject in the viewer (Tracking tab), or list mask keyframes: "
+    "key a positive point or a box on the subject in the viewer (Tracking tab), or list mask keyframes: "
     "frames where the Mask input outlines the subject"
 )
 
 
 def track_prompts(settings: NodeSettings, clicks: tuple[Click, ...], frames: tuple[int, int],
-                  mask_connected: bool) -> TrackPrompts:
+                  mask_connected: bool, boxes: tuple[Box, ...] = ()) -> TrackPrompts:
     """The prompts of a node with 'track' on, checked; PluginError says what to fix.
 
     The rule for the Mask input: with 'track' on it is rendered on the frames
@@ -118,7 +118,7 @@ def track_prompts(settings: NodeSettings, clicks: tuple[Click, ...], frames: tup
             "'mask keyframes' lists frames but nothing is connected to the Mask input: connect the Roto "
             "that outlines the subject on those frames, or clear the list"
         )
-    prompts = TrackPrompts(clicks, keyframes, settings.tracker, settings.soft_masks)
+    prompts = TrackPrompts(clicks, keyframes, settings.tracker, settings.soft_masks, boxes)
     prompts.check(frames, NOTHING_TO_TRACK)
     return prompts
 

@@ -8,7 +8,7 @@ from videomama_blender import api_compat, nodes
 
 CLASS_NAMES = (
     "VIDEOMAMA_OT_add_matte", "VIDEOMAMA_OT_compute", "VIDEOMAMA_OT_cancel", "VIDEOMAMA_PT_matte",
-    "VIDEOMAMA_UL_clicks",
+    "VIDEOMAMA_UL_clicks", "VIDEOMAMA_UL_boxes", "VIDEOMAMA_OT_box_add", "VIDEOMAMA_OT_box_remove",
 )
 
 
@@ -88,6 +88,23 @@ def test_clicks_are_added_on_the_current_frame_and_removed(fresh_file):
     ]
     assert bpy.ops.videomama.click_remove(group=group.name) == {"FINISHED"}
     assert len(group.videomama.clicks) == 0
+
+
+def test_boxes_are_added_on_the_current_frame_and_the_selected_one_removed(fresh_file):
+    group = nodes.add_matte_node(fresh_file, bpy.data).node_tree
+    group.videomama.mask_kind = "SAM2"
+    for frame in (12, 15):
+        fresh_file.frame_current = frame
+        assert bpy.ops.videomama.box_add(group=group.name) == {"FINISHED"}
+    boxes = group.videomama.boxes
+    assert [(b.frame, tuple(b.bottom_left), tuple(b.top_right)) for b in boxes] == [
+        (12, (0.25, 0.25), (0.75, 0.75)), (15, (0.25, 0.25), (0.75, 0.75))
+    ]
+    assert group.videomama.active_box == 1
+    group.videomama.active_box = 0
+    assert bpy.ops.videomama.box_remove(group=group.name) == {"FINISHED"}
+    assert [b.frame for b in boxes] == [15] and group.videomama.active_box == 0
+    assert len(group.videomama.clicks) == 0  # the clicks are another list
 
 
 def test_apply_result_reads_file_f_at_frame_f_and_never_swaps_a_copys_matte(fresh_file, clip):

@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import bpy
 import pytest
 from videomama_blender import api_compat, nodes, progress, task as tasks
-from videomama_blender.panel import VIDEOMAMA_PT_matte, VIDEOMAMA_UL_clicks
+from videomama_blender.panel import VIDEOMAMA_PT_matte, VIDEOMAMA_UL_boxes, VIDEOMAMA_UL_clicks
 
 
 class Layout:
@@ -114,7 +114,9 @@ def test_every_source_and_mask_kind_draws(fresh_file, source, mask):
     assert tracking <= names if mask == "SAM2" else not tracking & names
     if mask == "SAM2":
         assert "mask" in names  # the Mask datablock drawn on the keyframes
-        assert ("label", "Clicks need SAM2 on the daemon; the flow tracker needs a mask keyframe") in log
+        assert "boxes" in names
+        assert {("operator", "videomama.box_add"), ("operator", "videomama.box_remove")} <= set(log)
+        assert ("label", "Clicks and boxes need SAM2 on the daemon; the flow tracker needs a mask keyframe") in log
 
 
 def test_while_computing_the_panel_shows_progress_and_cancel(fresh_file):
@@ -135,9 +137,16 @@ def test_last_status_is_shown(fresh_file):
     assert ("label", "Error: daemon not running at 127.0.0.1:1") in draw(node_editor_context(fresh_file))
 
 
-def test_click_list_rows_draw(fresh_file):
+@pytest.mark.parametrize(
+    ("ui_list", "prompts", "active", "drawn"),
+    [
+        (VIDEOMAMA_UL_clicks, "clicks", "active_click", ["positive", "frame", "location"]),
+        (VIDEOMAMA_UL_boxes, "boxes", "active_box", ["frame", "bottom_left", "top_right"]),
+    ],
+)
+def test_prompt_list_rows_draw(fresh_file, ui_list, prompts, active, drawn):
     group = nodes.add_matte_node(fresh_file, bpy.data).node_tree
-    click = group.videomama.clicks.add()
+    item = getattr(group.videomama, prompts).add()
     log = []
-    VIDEOMAMA_UL_clicks.draw_item(None, None, Layout(log), group.videomama, click, 0, group.videomama, "active_click")
-    assert [entry[1] for entry in log] == ["positive", "frame", "location"]
+    ui_list.draw_item(None, None, Layout(log), group.videomama, item, 0, group.videomama, active)
+    assert [entry[1] for entry in log] == drawn

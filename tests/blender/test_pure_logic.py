@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from videomama_blender import libs, progress, request
-from videomama_hosts.tracking import Click
+from videomama_hosts.tracking import Box, Click
 from videomama_blender.errors import PluginError, describe
 from videomama_blender.request import MatteConfig
 from videomama_blender.sequences import (
@@ -178,6 +178,15 @@ def test_clicks_become_source_pixels_from_the_top_left():
     assert prompts.keyframes == () and prompts.tracker == "auto" and not prompts.soft
 
 
+def test_boxes_become_source_pixels_from_the_top_left():
+    # (frame, left, bottom, right, top), 0-1 from the bottom-left of a 96 x 64 source.
+    config = replace(TRACK, boxes=((1003, 0.25, 0.25, 0.75, 1.0), (1002, 0.5, 0.75, 0.0, 0.0)))
+    prompts = request.track_prompts(config, (96, 64), (1001, 1006))
+    # x * width; the top edge becomes y0 = height - top * height, the bottom edge y1.
+    assert prompts.boxes == (Box(1003, 24.0, 0.0, 72.0, 48.0), Box(1002, 0.0, 16.0, 48.0, 64.0))
+    assert prompts.clicks == () and prompts.keyframes == ()
+
+
 def test_mask_frames_are_every_frame_unless_tracking():
     assert request.mask_frames(MatteConfig()) is None
     assert request.mask_frames(TRACK) == ()
@@ -188,10 +197,12 @@ def test_mask_frames_are_every_frame_unless_tracking():
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({}, "nothing to track: add a click on the subject"),
+        ({}, "nothing to track: add a click or a box on the subject"),
         ({"clicks": ((1001, 0.5, 0.5, False),)}, "every click is negative"),
         ({"mask_keyframes": "1001 1010"}, "frame 1010 lie outside the frame range 1001-1006"),
         ({"mask_keyframes": "1001", "tracker": "sam3"}, "unknown tracker 'sam3'"),
+        ({"boxes": ((1007, 0.1, 0.1, 0.5, 0.5),)}, "frame 1007 lie outside the frame range 1001-1006"),
+        ({"boxes": ((1002, 0.1, 0.5, 0.5, 0.5),)}, "the box on frame 1002 is empty"),
     ],
 )
 def test_unusable_tracking_prompts_say_what_to_fix(change, message):
@@ -205,6 +216,16 @@ def test_the_prompts_join_the_key():
     keys = [request.key_settings(TRACK, "lin_rec709", prompts) for prompts in (None, one, other)]
     assert keys[1]["prompts"] == {"clicks": [], "keyframes": [1001], "tracker": "auto", "soft": False}
     assert len({json.dumps(key, sort_keys=True) for key in keys}) == 3
+
+
+def test_a_moved_box_is_another_key():
+    boxes = [((1002, 0.1, 0.1, 0.5, 0.5),), ((1002, 0.1, 0.1, 0.5, 0.6),), ((1003, 0.1, 0.1, 0.5, 0.5),)]
+    keys = {
+        json.dumps(request.key_settings(TRACK, "lin_rec709", request.track_prompts(
+            replace(TRACK, mask_keyframes="1001", boxes=box), (96, 64), (1001, 1006))), sort_keys=True)
+        for box in boxes
+    }
+    assert len(keys) == len(boxes)
 
 
 def test_a_tracking_job_runs_on_one_bar_after_the_inputs():

@@ -2,7 +2,7 @@
 
 The daemon here has no SAM2 weights, so "auto" is the flow tracker: a Mask
 datablock rendered on a keyframe is tracked through the shot, and clicks
-alone are refused, in one line that says what to do, before anything is rendered.
+or boxes are refused, in one line that says what to do, before anything is rendered.
 """
 
 from __future__ import annotations
@@ -79,20 +79,31 @@ def test_a_mask_keyframe_is_tracked_then_matted(fresh_file, clip, daemon, tmp_pa
     assert Path(group.videomama.result_folder) != folder
 
 
-def test_clicks_without_sam2_are_refused_before_anything_is_rendered(fresh_file, clip, daemon, tmp_path, capsys):
-    group, _ = track_scene(fresh_file, clip, tmp_path / "cache")
-    group.videomama.mask = None  # clicks only: no Mask datablock needed
+@pytest.mark.parametrize(
+    ("add", "given", "mask_keyframes", "remedy"),
+    [
+        (bpy.ops.videomama.click_add, "clicks", "", "or give a mask keyframe instead of clicks"),
+        (bpy.ops.videomama.box_add, "boxes", "", "or give a mask keyframe instead of boxes"),
+        # A mask keyframe on another frame does not help: the flow tracker takes no boxes, as no clicks.
+        (bpy.ops.videomama.box_add, "boxes", str(CLIP_FIRST),
+         "or remove the boxes and track from the mask keyframes alone"),
+    ],
+)
+def test_clicks_or_boxes_without_sam2_are_refused_before_anything_is_rendered(
+    fresh_file, clip, daemon, tmp_path, capsys, add, given, mask_keyframes, remedy
+):
+    group, _ = track_scene(fresh_file, clip, tmp_path / "cache", mask_keyframes=mask_keyframes)
+    if not mask_keyframes:
+        group.videomama.mask = None  # clicks or a box only: no Mask datablock needed
     fresh_file.frame_current = 1003
-    assert bpy.ops.videomama.click_add(group=group.name) == {"FINISHED"}
+    assert add(group=group.name) == {"FINISHED"}
 
     with pytest.raises(RuntimeError) as error:
         compute(group, daemon)
 
     message = str(error.value).strip()
-    assert message.startswith(f"Error: VideoMaMa: clicks need sam2, which the daemon at {daemon} cannot run (")
-    assert message.endswith(
-        ": install SAM2's weights on the daemon (`videomama models fetch sam2`), or give a mask keyframe instead of clicks"
-    )
+    assert message.startswith(f"Error: VideoMaMa: {given} need sam2, which the daemon at {daemon} cannot run (")
+    assert message.endswith(f": install SAM2's weights on the daemon (`videomama models fetch sam2`), {remedy}")
     assert "\n" not in message
     assert group.videomama.status == message.replace("VideoMaMa: ", "")
     assert "Traceback" not in capsys.readouterr().err
@@ -101,10 +112,36 @@ def test_clicks_without_sam2_are_refused_before_anything_is_rendered(fresh_file,
     assert group.nodes[nodes.RESULT_NODE].image is None
 
 
+def test_a_box_on_the_settings_is_sent_in_source_pixels_from_the_top_left(fresh_file, clip, tmp_path):
+    import videomama_client
+    from videomama_blender import properties, request
+    from videomama_hosts.job import track_first
+
+    group, _ = track_scene(fresh_file, clip, tmp_path / "cache", mask_keyframes=str(CLIP_FIRST))
+    fresh_file.frame_current = 1003
+    assert bpy.ops.videomama.box_add(group=group.name) == {"FINISHED"}
+    box = group.videomama.boxes[0]
+    box.bottom_left, box.top_right = (0.25, 0.5), (0.75, 1.0)
+
+    prompts = request.track_prompts(properties.read_config(group.videomama), (96, 64), (CLIP_FIRST, CLIP_LAST))
+    matte = request.MatteJob("/c/source.####.exr", "/c/mask.####.exr", "/c/matte.####.exr", (CLIP_FIRST, CLIP_LAST))
+    sent = []
+
+    class Client:
+        def submit_matte(self, plate, track, output, **kwargs):
+            sent.append(track)
+
+    track_first(matte, prompts, {CLIP_FIRST: "/c/mask.1001.exr"}).submit(Client(), videomama_client)
+    (track,) = sent
+    # 96 x 64: x * 96; the top edge (1.0) is row 0, the bottom edge (0.5) row 32.
+    assert track.boxes == [videomama_client.Box(1003, 24.0, 0.0, 72.0, 32.0)]
+    assert track.mask_keyframes == {CLIP_FIRST: "/c/mask.1001.exr"}
+
+
 def test_tracking_problems_are_told_before_the_daemon_is_asked(fresh_file, clip, tmp_path):
     group, _ = track_scene(fresh_file, clip, tmp_path / "cache")
     closed = f"127.0.0.1:{free_port()}"
-    with pytest.raises(RuntimeError, match="nothing to track: add a click on the subject"):
+    with pytest.raises(RuntimeError, match="nothing to track: add a click or a box on the subject"):
         compute(group, closed)
     group.videomama.mask_keyframes = "1003"
     group.videomama.mask = None

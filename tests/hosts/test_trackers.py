@@ -6,7 +6,7 @@ import pytest
 
 from videomama_hosts.errors import PluginError
 from videomama_hosts.trackers import DaemonTracker, check_trackers, reported
-from videomama_hosts.tracking import Click, TrackPrompts
+from videomama_hosts.tracking import Box, Click, TrackPrompts
 
 DAEMON = "127.0.0.1:50051"
 FLOW = DaemonTracker("flow", True, "", takes_clicks=False, chosen_by_auto=True)
@@ -19,6 +19,7 @@ SAM2_ON_GPU = DaemonTracker("sam2", True, "", takes_clicks=True, chosen_by_auto=
 CLICKS = TrackPrompts((Click(1, 10, 20),))
 CLICKS_AND_KEYFRAME = TrackPrompts((Click(1, 10, 20),), (1,))
 KEYFRAME = TrackPrompts(keyframes=(1,))
+BOX = TrackPrompts(boxes=(Box(1, 10, 20, 30, 40),))
 
 
 def refusal(prompts, trackers) -> str:
@@ -39,6 +40,24 @@ def test_clicks_beside_a_keyframe_are_refused_too_and_told_to_go():
     # The flow tracker, auto's only choice here, refuses clicks even with a keyframe.
     message = refusal(CLICKS_AND_KEYFRAME, (FLOW, SAM2_MISSING))
     assert message.endswith("or remove the clicks and track from the mask keyframes alone")
+
+
+def test_a_box_is_refused_like_a_click_and_named_as_given():
+    # Boxes need a tracker that takes points and boxes, beside a mask keyframe too (the flow tracker takes neither).
+    assert refusal(BOX, (FLOW, SAM2_MISSING)) == (
+        f"boxes need sam2, which the daemon at {DAEMON} cannot run ({NO_WEIGHTS}): install SAM2's weights "
+        "on the daemon (`videomama models fetch sam2`), or give a mask keyframe instead of boxes"
+    )
+    box_and_keyframe = TrackPrompts(keyframes=(2,), boxes=BOX.boxes)
+    assert refusal(box_and_keyframe, (FLOW, SAM2_MISSING)).endswith(
+        "or remove the boxes and track from the mask keyframes alone"
+    )
+    both = TrackPrompts(CLICKS.clicks, boxes=BOX.boxes, tracker="flow")
+    assert refusal(both, (FLOW, SAM2_ON_GPU)) == (
+        "the flow tracker takes no clicks or boxes: set the tracker to sam2, "
+        "or give a mask keyframe instead of clicks and boxes"
+    )
+    check_trackers(BOX, (FLOW, SAM2_ON_GPU), DAEMON)
 
 
 def test_sam2_that_auto_does_not_pick_is_offered_by_name():

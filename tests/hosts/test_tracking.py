@@ -8,7 +8,15 @@ from videomama_hosts import job, phases
 from videomama_hosts.errors import PluginError
 from videomama_hosts.frames import describe_frames, parse_frame_list
 from videomama_hosts.manifest import OUR_FILES, CacheEntry
-from videomama_hosts.tracking import Click, TrackPrompts, click_from_bottom_left, jump_summary, with_jumps
+from videomama_hosts.tracking import (
+    Box,
+    Click,
+    TrackPrompts,
+    box_from_bottom_left,
+    click_from_bottom_left,
+    jump_summary,
+    with_jumps,
+)
 
 # -- coordinates --------------------------------------------------------------------------
 
@@ -25,6 +33,20 @@ def test_x_is_kept_and_a_fractional_key_lands_on_its_frame():
     assert click_from_bottom_left(1004.6, 12.5, 10, 64, positive=False) == Click(1005, 12.5, 54.0, False)
 
 
+def test_a_box_flips_like_a_click_and_its_top_edge_becomes_y0():
+    # Nuke's x, y, r, t in a 1080-high format: the top edge (t=1000) is 80 rows below the top.
+    assert box_from_bottom_left(1001, 100.0, 200.0, 300.0, 1000.0, 1080) == Box(1001, 100.0, 80.0, 300.0, 880.0)
+    top_left = click_from_bottom_left(1001, 100.0, 1000.0, 1080)
+    bottom_right = click_from_bottom_left(1001, 300.0, 200.0, 1080)
+    assert box_from_bottom_left(1001, 100.0, 200.0, 300.0, 1000.0, 1080) == Box(
+        1001, top_left.x, top_left.y, bottom_right.x, bottom_right.y
+    )
+
+
+def test_a_box_dragged_inside_out_is_the_same_box_on_the_frame_its_key_rounds_to():
+    assert box_from_bottom_left(1004.6, 300.0, 1000.0, 100.0, 200.0, 1080) == Box(1005, 100.0, 80.0, 300.0, 880.0)
+
+
 # -- prompts ------------------------------------------------------------------------------
 
 
@@ -35,6 +57,9 @@ def test_x_is_kept_and_a_fractional_key_lands_on_its_frame():
         (TrackPrompts((Click(1, 1, 1),), tracker="sam3"), "unknown tracker 'sam3'; choose one of auto, sam2, flow"),
         (TrackPrompts((Click(0, 1, 1), Click(11, 1, 1)), (12,)), "on frames 0, 11-12 lie outside the frame range 1-10"),
         (TrackPrompts((Click(1, 1, 1, False), Click(2, 1, 1, False))), "every click is negative"),
+        (TrackPrompts(boxes=(Box(11, 1, 1, 5, 5),)), "frame 11 lie outside the frame range 1-10"),
+        (TrackPrompts(boxes=(Box(2, 1, 1, 5, 5), Box(3, 4, 1, 4, 5), Box(4, 1, 3, 5, 3))),
+         "the box on frames 3-4 is empty: give it a width and a height"),
     ],
 )
 def test_prompts_that_cannot_track_say_why(prompts, message):
@@ -46,6 +71,8 @@ def test_usable_prompts_pass():
     TrackPrompts((Click(1, 1, 1),)).check((1, 10), "")
     TrackPrompts(keyframes=(10,)).check((1, 10), "")
     TrackPrompts((Click(5, 1, 1, False),), (1,)).check((1, 10), "")  # a negative click refining a keyframe
+    TrackPrompts(boxes=(Box(10, 1, 1, 5, 5),)).check((1, 10), "")
+    TrackPrompts((Click(5, 1, 1, False),), boxes=(Box(5, 1, 1, 5, 5),)).check((1, 10), "")  # refining a box
 
 
 def test_the_key_changes_with_every_prompt_and_setting():
@@ -58,22 +85,27 @@ def test_the_key_changes_with_every_prompt_and_setting():
         TrackPrompts((Click(1, 10.0, 20.0),), (2,)),
         TrackPrompts((Click(1, 10.0, 20.0),), (1,), tracker="sam2"),
         TrackPrompts((Click(1, 10.0, 20.0),), (1,), soft=True),
+        TrackPrompts((Click(1, 10.0, 20.0),), (1,), boxes=(Box(1, 1.0, 2.0, 3.0, 4.0),)),
+        TrackPrompts((Click(1, 10.0, 20.0),), (1,), boxes=(Box(2, 1.0, 2.0, 3.0, 4.0),)),
+        TrackPrompts((Click(1, 10.0, 20.0),), (1,), boxes=(Box(1, 1.0, 2.0, 3.5, 4.0),)),
     ]
     assert len({repr(v.key()) for v in variants}) == len(variants)
     assert base.key() == TrackPrompts((Click(1, 10.0, 20.0),), (1,)).key()
+    assert "boxes" not in base.key()  # keys of results cached before boxes existed are unchanged
 
 
 CLIENT_MODULE = SimpleNamespace(
     MatteSettings=lambda **kwargs: ("matte", kwargs),
     TrackSettings=lambda **kwargs: ("track", kwargs),
     Point=lambda **kwargs: ("point", kwargs),
+    Box=lambda **kwargs: ("box", kwargs),
 )
 
 
 def test_a_track_first_job_sends_the_prompts_in_place_of_the_mask():
     matte = job.MatteJob("/c/s.####.exr", "/c/mask.####.exr", "/c/matte.####.exr", (1, 8), backend="classic",
                          window=4, overlap=1, colorspace="ACEScg", mask_channel="A", options={"k": "v"})
-    prompts = TrackPrompts((Click(3, 1.5, 2.5, False),), (1,), "flow", True)
+    prompts = TrackPrompts((Click(3, 1.5, 2.5, False),), (1,), "flow", True, boxes=(Box(2, 1.0, 2.0, 6.5, 7.0),))
     tracked = job.track_first(matte, prompts, {1: "/c/mask.0001.exr"}, "/c/tracked.####.exr")
     assert tracked.mask_channel is None and tracked.backend == "classic" and tracked.options == {"k": "v"}
     calls = []
@@ -85,6 +117,7 @@ def test_a_track_first_job_sends_the_prompts_in_place_of_the_mask():
         ("track", {
             "mask_keyframes": {1: "/c/mask.0001.exr"},
             "points": [("point", {"frame": 3, "x": 1.5, "y": 2.5, "positive": False})],
+            "boxes": [("box", {"frame": 2, "x0": 1.0, "y0": 2.0, "x1": 6.5, "y1": 7.0})],
             "tracker": "flow", "soft": True,
         }),
         "/c/matte.####.exr",

@@ -26,6 +26,12 @@ older pages were used where 17.1's page gives no signature:
 * 140 nuke.allNodes.html: ``allNodes(filter, group, recurseGroups=False)``
 * Knobs: 160 nuke.knob.html (the Knob base class), 17.1 nuke.Channel_Knob.html
   (``Channel_Knob(s, label, depth)``), 17.1 nuke.XY_Knob.html,
+  8.0 /pythonreference/nuke.BBox_Knob-class.html (no 13.x-17.1 page for the
+  class was found; 140 nuke.KnobType.html still lists eBBoxKnob): an
+  Array_Knob of x, y, r, t, made as ``BBox_Knob(name, label)`` like XY_Knob
+  and keyed and read through the same Array_Knob calls (``setValueAt(value,
+  time, index)``, ``getValueAt(time, index)``, ``isAnimated()``,
+  ``getKeyList()``),
   17.1 nuke.Script_Knob.html, 132 nuke.PyScript_Knob.html
   (``PyScript_Knob(name, label=None, command=None)``), 130 and 151
   nuke.File_Knob.html (``value()``, ``evaluate()``, ``fromUserText(s)``),
@@ -261,13 +267,18 @@ class PyScript_Knob(Knob):
         exec(compile(self._value, f"<{self._name} button>", "exec"), {"nuke": _this_module()})
 
 
-class XY_Knob(Knob):
-    """An animatable pair; keys are stored per index (0 = x, 1 = y)."""
+class Array_Knob(Knob):
+    """An animatable array of ``_size`` floats; keys are stored per index."""
+
+    _size = 1
 
     def __init__(self, name, label=None):
         super().__init__(name, label)
-        self._value = [0.0, 0.0]
-        self._keys = {0: {}, 1: {}}
+        self._value = [0.0] * self._size
+        self._keys = {i: {} for i in range(self._size)}
+
+    def _indices(self, index):
+        return range(self._size) if index == -1 else (index,)
 
     def value(self, index=0):
         return self._value[index]
@@ -280,15 +291,15 @@ class XY_Knob(Knob):
         return True
 
     def setValueAt(self, value, time, index=-1, view=None):
-        for i in (0, 1) if index == -1 else (index,):
+        for i in self._indices(index):
             self._keys[i][float(time)] = float(value[i] if index == -1 else value)
         return True
 
     def isAnimated(self, index=-1):
-        return any(self._keys[i] for i in ((0, 1) if index == -1 else (index,)))
+        return any(self._keys[i] for i in self._indices(index))
 
     def getKeyList(self):
-        return sorted(set(self._keys[0]) | set(self._keys[1]))
+        return sorted(set().union(*self._keys.values()))
 
     def getValueAt(self, time, index=-1, view=None):
         keys = self._keys[max(index, 0)]
@@ -302,6 +313,18 @@ class XY_Knob(Knob):
 
     def toScript(self):
         return "{" + " ".join(str(v) for v in self._value) + "}" + str(sorted(self.getKeyList()))
+
+
+class XY_Knob(Array_Knob):
+    """A 2D position: index 0 = x, 1 = y."""
+
+    _size = 2
+
+
+class BBox_Knob(Array_Knob):
+    """A bounding box: index 0 = x (left), 1 = y (bottom), 2 = r (right), 3 = t (top)."""
+
+    _size = 4
 
 
 # ---------------------------------------------------------------------------

@@ -138,7 +138,7 @@ def test_tracking_without_prompts_or_with_keyframes_but_no_mask_says_what_to_fix
     nuke.GUI = True
     node, _, _ = build_graph(nuke, binding, nuke_clip, tmp_path, closed_port_address(), use_points=True)
     nuke.press(node, "compute")
-    assert node["status"].value().startswith("Error: nothing to track: key a positive point on the subject")
+    assert node["status"].value().startswith("Error: nothing to track: key a positive point or a box on the subject")
 
     node["mask_keyframes"].setValue("1001")
     node.setInput(1, None)

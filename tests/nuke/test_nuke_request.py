@@ -1,11 +1,12 @@
-"""Knob values -> job, point knobs and mask keyframes -> tracking prompts: pure Python, no Nuke."""
+"""Knob values -> job, point and box knobs and mask keyframes -> tracking prompts: pure Python, no Nuke."""
 
 from __future__ import annotations
 
 import pytest
+from videomama_client import Box as ClientBox
 from videomama_client import MatteSettings, Point, TrackSettings
 from videomama_hosts.job import track_first
-from videomama_hosts.tracking import Click, TrackPrompts
+from videomama_hosts.tracking import Box, Click, TrackPrompts
 from videomama_nuke import points
 from videomama_nuke.errors import PluginError
 from videomama_nuke.request import (
@@ -92,6 +93,8 @@ def test_the_key_holds_what_changes_the_matte_and_not_the_rest():
     assert with_points["prompts"] == {"clicks": [[1, 1.0, 2.0, True]], "keyframes": [], "tracker": "auto", "soft": False}
     with_keyframes = key_settings(NodeSettings(use_points=True), TrackPrompts(keyframes=(1,)))
     assert with_keyframes["mask_channel"] == "rgba.alpha"  # read on the keyframes
+    with_box = key_settings(NodeSettings(use_points=True), TrackPrompts(boxes=(Box(1, 1.0, 2.0, 3.0, 4.0),)))
+    assert with_box["prompts"]["boxes"] == [[1, 1.0, 2.0, 3.0, 4.0]]
 
 
 def test_address_and_token_come_from_the_knob_then_the_environment():
@@ -132,7 +135,7 @@ def test_track_prompts_take_the_keyframes_tracker_and_soft_knobs():
 @pytest.mark.parametrize(
     ("clicks", "keyframes", "mask_connected", "message"),
     [
-        ((), "", True, "nothing to track: key a positive point on the subject in the viewer"),
+        ((), "", True, "nothing to track: key a positive point or a box on the subject in the viewer"),
         ((Click(2000, 1.0, 1.0),), "", False, "frame 2000 lie outside the frame range 1001-1008"),
         ((Click(1001, 1.0, 1.0),), "1000 1009", True, "frames 1000, 1009 lie outside"),
         ((Click(1001, 1.0, 1.0, positive=False),), "", False, "every click is negative"),
@@ -152,6 +155,27 @@ def test_an_unknown_tracker_is_refused_by_name():
         track_prompts(settings, (), (1001, 1008), mask_connected=True)
 
 
+def test_box_keys_become_boxes_from_the_top_left():
+    # Nuke's (frame, x, y, r, t) from the bottom-left of a 64-high format; keys read in any order.
+    keys = [(1005.0, 30.0, 10.0, 60.0, 50.0), (1001.0, 8.0, 0.0, 40.0, 64.0), (1002.6, 40.0, 60.0, 20.0, 4.0)]
+    assert points.boxes_from_knob(keys, format_height=64) == (
+        Box(1001, 8.0, 0.0, 40.0, 64.0),  # the whole height: its top edge (t=64) is row 0
+        Box(1003, 20.0, 4.0, 40.0, 60.0),  # dragged inside out, on the frame its key rounds to
+        Box(1005, 30.0, 14.0, 60.0, 54.0),  # y0 = 64 - t, y1 = 64 - y
+    )
+    assert points.boxes_from_knob([], 64) == ()  # never keyed: no box
+
+
+def test_a_box_alone_is_something_to_track_and_negative_clicks_may_refine_it():
+    box = Box(1002, 1.0, 2.0, 30.0, 40.0)
+    prompts = track_prompts(
+        NodeSettings(use_points=True), (Click(1004, 3.0, 4.0, False),), (1001, 1008), False, boxes=(box,)
+    )
+    assert prompts.boxes == (box,) and prompts.keyframes == ()
+    with pytest.raises(PluginError, match="frame 1009 lie outside the frame range 1001-1008"):
+        track_prompts(NodeSettings(use_points=True), (), (1001, 1008), False, boxes=(Box(1009, 1.0, 2.0, 3.0, 4.0),))
+
+
 def test_negative_clicks_may_refine_a_mask_keyframe():
     prompts = track_prompts(
         NodeSettings(use_points=True, mask_keyframes="1001"), (Click(1004, 3.0, 4.0, False),), (1001, 1008), True
@@ -159,10 +183,13 @@ def test_negative_clicks_may_refine_a_mask_keyframe():
     assert prompts.keyframes == (1001,) and not prompts.clicks[0].positive
 
 
-def test_the_track_job_sends_clicks_and_keyframes_as_track_settings_without_a_mask_channel():
+def test_the_track_job_sends_clicks_boxes_and_keyframes_as_track_settings_without_a_mask_channel():
     import videomama_client
 
-    prompts = TrackPrompts((Click(1001, 10.0, 4.0), Click(1003, 5.0, 6.0, False)), (1001,), "auto", True)
+    prompts = TrackPrompts(
+        (Click(1001, 10.0, 4.0), Click(1003, 5.0, 6.0, False)), (1001,), "auto", True,
+        boxes=(Box(1002, 2.0, 3.0, 20.0, 30.0),),
+    )
     matte = build_job(
         NodeSettings(backend="classic", custom_windows=True, window=4, overlap=1),
         "/c/source.####.exr", "/c/mask.####.exr", "/c/matte.####.exr", (1001, 1008),
@@ -182,6 +209,7 @@ def test_the_track_job_sends_clicks_and_keyframes_as_track_settings_without_a_ma
         TrackSettings(
             mask_keyframes={1001: "/c/mask.1001.exr"},
             points=[Point(1001, 10.0, 4.0, True), Point(1003, 5.0, 6.0, False)],
+            boxes=[ClientBox(1002, 2.0, 3.0, 20.0, 30.0)],
             tracker="auto", soft=True,
         ),
         "/c/matte.####.exr",

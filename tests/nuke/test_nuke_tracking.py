@@ -3,8 +3,8 @@
 With "track" on, Compute renders the Source and the Mask input on the mask
 keyframes only, the daemon tracks the masks then mattes, and the internal
 Read must show what ``videomama matte --mask-keyframe`` computes from the
-same rendered files.  Clicks need SAM2, which this machine does not have:
-the node must say so, and what to do, before it renders anything.
+same rendered files.  Clicks and boxes need SAM2, which this machine does
+not have: the node must say so, and what to do, before it renders anything.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ import shutil
 import numpy as np
 import OpenImageIO as oiio
 import pytest
-from nuke_support import build_graph, wait_for_jobs
+from nuke_support import build_graph, closed_port_address, wait_for_jobs
 
+import videomama_client
 from videomama.cli.main import main
 from videomama_nuke import cache
 
@@ -122,6 +123,64 @@ def test_clicks_without_sam2_are_a_node_error_before_anything_is_rendered(
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").rglob("*.exr"))
     assert node.node("UseResult")["which"].value() == 0
     assert not nuke.progress_tasks  # no job was started
+
+
+def test_box_keys_are_sent_as_boxes_from_the_top_left_and_are_part_of_the_key(nuke, gui_binding, nuke_clip, tmp_path):
+    binding = gui_binding
+    node, _, _ = tracking_graph(nuke, binding, nuke_clip, tmp_path, closed_port_address(), mask_keyframes="1001")
+    nuke.user_set(node, "use_points", True)
+    assert node["box"].enabled()  # with the other tracking knobs
+    without_box = binding._plan(node).entry.key
+    node["box"].setValueAt((20.0, 10.0, 70.0, 50.0), 1003)  # x, y, r, t from the bottom-left
+
+    plan = binding._plan(node)
+    job = binding._build_job(plan)
+    sent = []
+
+    class Client:
+        def submit_matte(self, plate, track, output, **kwargs):
+            sent.append(track)
+
+    job.submit(Client(), videomama_client)
+    (track,) = sent
+    # The clip is 64 rows high: y0 = 64 - t, y1 = 64 - y.
+    assert track.boxes == [videomama_client.Box(1003, 20.0, 14.0, 70.0, 54.0)]
+    assert track.mask_keyframes == {1001: cache.frame_path(plan.entry.mask, 1001)}
+
+    keys = {without_box, plan.entry.key}
+    node["box"].setValueAt((20.0, 10.0, 70.0, 52.0), 1003)  # its top edge moved
+    keys.add(binding._plan(node).entry.key)
+    node["box"].setValueAt((20.0, 10.0, 70.0, 52.0), 1004)  # a second box, on another frame
+    keys.add(binding._plan(node).entry.key)
+    assert len(keys) == 4
+
+    nuke.user_set(node, "use_points", False)
+    assert not node["box"].enabled()
+
+
+@pytest.mark.parametrize(
+    ("mask_keyframes", "remedy"),
+    [
+        ("", "or give a mask keyframe instead of boxes"),
+        # A mask keyframe on another frame does not help: the flow tracker takes no boxes, as no clicks.
+        ("1001", "or remove the boxes and track from the mask keyframes alone"),
+    ],
+)
+def test_a_box_without_sam2_is_refused_like_clicks_before_anything_is_rendered(
+    nuke, binding, nuke_clip, tmp_path, daemon, mask_keyframes, remedy
+):
+    node, _, _ = tracking_graph(nuke, binding, nuke_clip, tmp_path, daemon.address, mask_keyframes=mask_keyframes)
+    if not mask_keyframes:
+        node.setInput(1, None)  # a box only: no Mask input needed
+    node["box"].setValueAt((20.0, 10.0, 70.0, 50.0), 1003)
+
+    nuke.press(node, "compute")
+    wait_for_jobs(nuke)
+
+    status = node["status"].value()
+    assert status.startswith(f"Error: boxes need sam2, which the daemon at {daemon.address} cannot run (")
+    assert status.endswith(f": install SAM2's weights on the daemon (`videomama models fetch sam2`), {remedy}")
+    assert nuke.executed == [] and not nuke.progress_tasks  # refused before the Source was rendered
 
 
 def write_grey(path, values: np.ndarray) -> None:
