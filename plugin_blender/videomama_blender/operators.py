@@ -67,12 +67,8 @@ def _redraw_node_editors(context) -> None:
             area.tag_redraw()
 
 
-class VIDEOMAMA_OT_add_matte(bpy.types.Operator):
-    """Add a VideoMaMa Matte node group to the scene's compositor"""
-
-    bl_idname = "videomama.add_matte"
-    bl_label = "VideoMaMa Matte"
-    bl_options = {"REGISTER", "UNDO"}
+class _NeedsScene:
+    """Operators that work on the current scene: greyed out, with the reason, without one."""
 
     @classmethod
     def poll(cls, context):
@@ -80,6 +76,14 @@ class VIDEOMAMA_OT_add_matte(bpy.types.Operator):
             cls.poll_message_set("no scene")
             return False
         return True
+
+
+class VIDEOMAMA_OT_add_matte(_NeedsScene, bpy.types.Operator):
+    """Add a VideoMaMa Matte node group to the scene's compositor"""
+
+    bl_idname = "videomama.add_matte"
+    bl_label = "VideoMaMa Matte"
+    bl_options = {"REGISTER", "UNDO"}
 
     def execute(self, context):
         space = context.space_data
@@ -91,7 +95,7 @@ class VIDEOMAMA_OT_add_matte(bpy.types.Operator):
         return {"FINISHED"}
 
 
-class VIDEOMAMA_OT_compute(bpy.types.Operator):
+class VIDEOMAMA_OT_compute(_NeedsScene, bpy.types.Operator):
     """Render the source and mask, matte them with the VideoMaMa daemon and load the result"""
 
     bl_idname = "videomama.compute"
@@ -108,13 +112,6 @@ class VIDEOMAMA_OT_compute(bpy.types.Operator):
         name="Address", description="Daemon HOST:PORT (empty: the add-on preference, $VIDEOMAMA_ADDRESS, default)",
         options={"SKIP_SAVE"},
     )
-
-    @classmethod
-    def poll(cls, context):
-        if context.scene is None:
-            cls.poll_message_set("no scene")
-            return False
-        return True
 
     # -- blocking (scripts, background) -------------------------------------------------
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 
 from ..evaluation import evaluate_sequences
@@ -19,7 +18,7 @@ from ..contact_sheet import write_contact_sheet
 from ..matting.engine import run_matte
 from ..matting.request import MatteRequest
 from ..protocol import FirstFrameRun, run_first_frame
-from ..sequences.pattern import FrameRange, SequencePattern
+from ..sequences.pattern import FrameRange
 from ..synthetic import ClipSpec, write_clip
 from .progress import ProgressBar
 
