@@ -80,6 +80,17 @@ def test_the_track_task_asks_for_a_gpu_when_its_tracker_may_use_one(tmp_path, tr
     assert job.request.mask == job.track.output and job.track.frames == FrameRange(1, 50)
 
 
+def test_one_matte_per_object_is_not_available_on_the_farm_yet(tmp_path):
+    from videomama.tracking.prompts import MaskKeyframe, Prompts
+    from videomama.tracking.then_matte import TrackThenMatteRequest
+
+    matte_request = MatteRequest("/nowhere/p.####.exr", "", str(tmp_path / "o.{object}.####.exr"), frames=FrameRange(1, 50))
+    request = TrackThenMatteRequest(matte_request, Prompts(masks=[MaskKeyframe(1, "/nowhere/roto.exr", "hero")]),
+                                    object_output="layers")
+    with pytest.raises(NotAvailableError, match="one matte per object is not available on the farm yet"):
+        build_job(request, 16, check=False)
+
+
 def test_bad_inputs_fail_before_anything_reaches_the_farm(shot, tmp_path):
     request = MatteRequest(shot.plate, shot.mask, str(tmp_path / "m.####.exr"), frames=FrameRange(1040, 1060))
     with pytest.raises(MissingInputError, match="missing frames 1049-1060"):

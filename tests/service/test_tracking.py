@@ -147,7 +147,7 @@ def test_a_track_job_with_two_objects_writes_their_layers(clip, client, second_o
     # A track-then-matte job mattes the union; one matte per object is refused.
     done = client.submit_matte(clip.plate, settings, str(tmp_path / "tm" / "matte.####.exr"), frames=(1001, 1004), settings=SETTINGS).wait()
     np.testing.assert_array_equal(read_mask(done.masks.replace("####", str(clip.first)), "A").pixels, union)
-    with pytest.raises(InvalidRequest, match="one matte per object is not available yet"):
+    with pytest.raises(InvalidRequest, match="one matte per object is not available from the daemon yet"):
         client.submit_matte(clip.plate, replace(settings, object_output="layers"), str(tmp_path / "x" / "m.####.exr"),
                             frames=(1001, 1004), settings=SETTINGS).wait()
 

@@ -141,11 +141,41 @@ def test_matte_with_several_objects_mattes_their_union(two_objects, tmp_path, ca
             assert alpha[two_objects.truth[name][frame]].mean() > 0.9
 
 
-def test_one_matte_per_object_is_not_available_yet(two_objects, tmp_path):
+def test_one_matte_per_object_each_from_its_own_layer(two_objects, tmp_path, capsys):
+    keys = ["--mask-keyframe", f"hero:1001={two_objects.keyframe('hero', 1001)}",
+            "--mask-keyframe", f"prop:1001={two_objects.keyframe('prop', 1001)}"]
+    out = str(tmp_path / "alpha.{object}.####.exr")
+    arguments = ["matte", "--plate", two_objects.plate, "--frames", "1001-1004", *keys, *MATTE, "--out", out, "--objects", "layers"]
+    assert main(arguments) == 0
+    printed = capsys.readouterr().out
+    assert "alpha_masks.####.exr: 4 masks written (tracker flow; layers hero.A, prop.A)" in printed
+    for name in ("hero", "prop"):
+        assert f"alpha.{name}.####.exr: 4 frames written" in printed
+    # Each matte equals matting that object's layer with its mask channel.
+    masks = str(tmp_path / "alpha_masks.####.exr")
+    for name, other in (("hero", "prop"), ("prop", "hero")):
+        alone = str(tmp_path / f"alone_{name}.####.exr")
+        assert main(["matte", "--plate", two_objects.plate, "--mask", masks, "--mask-channel", f"{name}.A",
+                     "--frames", "1001-1004", "--shot", "1001-1004", *MATTE, "--out", alone]) == 0
+        for frame in range(1001, 1005):
+            alpha = read_mask(at(out.replace("{object}", name), frame)).pixels[..., 0]
+            np.testing.assert_array_equal(alpha, read_mask(at(alone, frame)).pixels[..., 0])
+            assert alpha[two_objects.truth[name][frame]].mean() > 0.9
+            assert alpha[two_objects.truth[other][frame]].mean() < 0.1
+    assert main(arguments) == 0   # a re-run keeps the track and every object's matte
+    assert capsys.readouterr().out.count("0 frames written, 4 already up to date") == 2
+
+
+@pytest.mark.parametrize("output,objects,words", [
+    ("alpha.####.exr", "layers", "one matte per object needs {object} in the output path"),
+    ("alpha.{object}.####.exr", "merged", "the output names {object} but the matte is of the objects' union"),
+])
+def test_the_object_token_and_one_matte_per_object_go_together(two_objects, tmp_path, output, objects, words):
     request = TrackThenMatteRequest(
-        MatteRequest(two_objects.plate, "", str(tmp_path / "alpha.####.exr"), frames=FrameRange(1001, 1004), backend="classic"),
+        MatteRequest(two_objects.plate, "", str(tmp_path / output), frames=FrameRange(1001, 1004), backend="classic"),
         Prompts(masks=parse_mask_keyframes([f"hero:1001={two_objects.keyframe('hero', 1001)}"])),
-        object_output="layers",
+        object_output=objects,
     )
-    with pytest.raises(InputError, match="one matte per object is not available yet"):
+    with pytest.raises(InputError, match=re.escape(words)):
         prepare_track_then_matte(request)
+    assert not list(tmp_path.glob("alpha*"))

@@ -154,6 +154,8 @@ def test_nothing_is_written_when_any_part_is_wrong(arguments, words, small_clip,
     ("matte_%04d.exr", "matte_masks_####.exr"),
     ("/show/sh010/matte.$F4_v2.exr", "/show/sh010/matte_masks.####_v2.exr"),
     ("####.exr", "masks.####.exr"),
+    ("shot/alpha.{object}.####.exr", "shot/alpha_masks.####.exr"),
+    ("shot/{object}_alpha.####.exr", "shot/alpha_masks.####.exr"),
 ])
 def test_masks_go_beside_the_alpha_by_default(output, masks):
     assert default_masks(output) == masks

@@ -50,6 +50,7 @@ def add_tracking_arguments(parser: argparse.ArgumentParser) -> None:
     """Prompts to track the masks from instead of ``--mask``, and where the masks go (``farm`` takes them too)."""
     prompts = add_prompt_arguments(parser, "masks tracked from prompts, instead of --mask (see `videomama track`)")
     prompts.add_argument("--masks-out", metavar="PATTERN", help="where tracked masks go (default: beside --out, matte.####.exr -> matte_masks.####.exr)")
+    prompts.add_argument("--objects", dest="object_output", default="merged", metavar="merged|layers", help="with several objects: merged (the default: one matte of their union) or layers (one matte per object; --out names {object}, e.g. matte.{object}.####.exr)")
 
 
 def add_parser(commands) -> None:
@@ -89,14 +90,14 @@ def tracking_prompts(args: argparse.Namespace) -> Prompts | None:
         raise InputError(f"give the rough masks (--mask) or prompts to track them from ({_PROMPT_FLAGS}), not both")
     if args.mask is None and prompts.empty:
         raise InputError(f"give the rough masks (--mask) or prompts to track them from ({_PROMPT_FLAGS})")
-    if args.mask and (args.masks_out or args.soft or args.tracker != "auto"):
-        raise InputError("--tracker, --soft and --masks-out are for masks tracked from prompts, not for --mask")
+    if args.mask and (args.masks_out or args.soft or args.tracker != "auto" or args.object_output != "merged"):
+        raise InputError("--tracker, --soft, --objects and --masks-out are for masks tracked from prompts, not for --mask")
     return None if args.mask else prompts
 
 
 def track_then_matte_from_args(args: argparse.Namespace, prompts: Prompts) -> TrackThenMatteRequest:
     matte = replace(request_from_args(args), mask=args.masks_out or "")
-    return TrackThenMatteRequest(matte, prompts, tracker=args.tracker, soft=args.soft)
+    return TrackThenMatteRequest(matte, prompts, tracker=args.tracker, soft=args.soft, object_output=args.object_output)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,17 +106,18 @@ def run(args: argparse.Namespace) -> int:
         return remote.run_matte(args, prompts)
     progress = None if args.quiet else ProgressBar("matte")
     if prompts is None:
-        result = run_matte(request_from_args(args), on_progress=progress)
+        results = [run_matte(request_from_args(args), on_progress=progress)]
         tracked = None
     else:
         both = run_track_then_matte(track_then_matte_from_args(args, prompts), on_progress=progress)
-        result, tracked = both.matte, both.track
+        results, tracked = list(both.mattes.values()), both.track
     if progress:
         progress.close()
     if tracked:
         track.report(tracked)
-    print(
-        f"{result.output}: {len(result.written)} frames written, "
-        f"{len(result.skipped)} already up to date (backend {result.backend})"
-    )
+    for result in results:
+        print(
+            f"{result.output}: {len(result.written)} frames written, "
+            f"{len(result.skipped)} already up to date (backend {result.backend})"
+        )
     return 0

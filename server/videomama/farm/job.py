@@ -147,6 +147,11 @@ def build_job(
 
 
 def _build_tracked_job(request: TrackThenMatteRequest, chunk: int, *, check: bool, **described) -> FarmJob:
+    if request.per_object:
+        raise NotAvailableError(
+            "one matte per object is not available on the farm yet: a job's matte is of the objects' union; "
+            "describe one job per object (its masks and --mask-channel <object>.A)"
+        )
     keyframes = [replace(key, path=os.path.abspath(key.path)) for key in request.prompts.masks]
     matte = replace(request.matte, plate=os.path.abspath(request.matte.plate), output=os.path.abspath(request.matte.output))
     request = replace(request, matte=replace(matte, mask=os.path.abspath(request.masks)),

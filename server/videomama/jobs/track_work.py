@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from ..errors import InputError
 from ..sequences.pattern import SequencePattern
 from ..tracking.jumps import JumpWarning
 from ..tracking.prompts import MaskKeyframe
@@ -50,6 +51,12 @@ def prepare_track_then_matte_job(
     request: TrackThenMatteRequest, policy: OutputPolicy, max_frame_pixels: int
 ) -> Prepared[TrackThenMatteRequest]:
     """Everything ``run_track_then_matte`` would check, plus the daemon's own rules."""
+    if request.per_object:
+        # InvalidRequest for clients, like any request the daemon cannot take as given.
+        raise InputError(
+            "one matte per object is not available from the daemon yet: a job's matte is of the objects' "
+            "union; run `videomama matte --objects layers` locally, or one job per object's masks"
+        )
     matte = request.matte
     check_paths(
         policy,

@@ -12,11 +12,14 @@ same files.
   the alpha, named after it: ``shot/alpha.####.exr`` ->
   ``shot/alpha_masks.####.exr`` (always EXR: the masks carry the settings
   hash that resume reads).
-* **Objects**: prompts for several objects are tracked together and the
-  matte is of their union: the masks are written merged (one ``A``, the
-  per-pixel maximum over the objects).  One matte per object is not
-  available yet; track with ``videomama track`` (one layer per object) and
-  matte each layer with ``--mask-channel <object>.A``.
+* **Objects**: prompts for several objects are tracked together.  By default
+  the matte is of their union: the masks are written merged (one ``A``, the
+  per-pixel maximum over the objects).  With ``object_output`` "layers" each
+  object gets its own matte: the masks are written as one ``<object>.A``
+  layer each, the output names the object (``matte.{object}.####.exr``;
+  the default masks drop the token: ``matte_masks.####.exr``) and every
+  object's matte is a matte request of its own, reading its layer, with its
+  own resume.
 * **Checks**: the whole request, track and matte, is checked before the
   first mask is written, including that neither output overwrites the plate,
   a roto keyframe, or the other output.
@@ -31,6 +34,7 @@ same files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
@@ -47,6 +51,7 @@ from .prompts import Prompts
 from .runner import TrackerFactory, TrackPlan, TrackProgress, TrackRequest, TrackResult, prepare_track, run_track
 
 MASKS_SUFFIX = "_masks"
+OBJECT_TOKEN = "{object}"   # in an output path: replaced by each object's name
 
 # One callback sees both steps: TrackProgress while tracking, then MatteProgress.
 ProgressCallback = Callable[[TrackProgress | MatteProgress], None]
@@ -55,8 +60,13 @@ BackendLender = Callable[[], AbstractContextManager[MattingBackend | None]]
 
 
 def default_masks(output: str) -> str:
-    """Where tracked masks go by default: beside the alpha, ``alpha.####.exr`` -> ``alpha_masks.####.exr``."""
-    pattern = SequencePattern.parse(output)
+    """Where tracked masks go by default: beside the alpha, ``alpha.####.exr`` -> ``alpha_masks.####.exr``.
+
+    One file holds every object's layer, so the object token goes, with a
+    separator beside it: ``alpha.{object}.####.exr`` -> ``alpha_masks.####.exr``.
+    """
+    token = re.escape(OBJECT_TOKEN)
+    pattern = SequencePattern.parse(re.sub(rf"[._-]{token}|{token}[._-]?", "", output))
     stem = pattern.prefix.rstrip("._-")
     separator = pattern.prefix[len(stem):] or ("" if stem else ".")
     name = f"{stem}{MASKS_SUFFIX}" if stem else MASKS_SUFFIX.lstrip("_")
@@ -72,7 +82,7 @@ class TrackThenMatteRequest:
     prompts: Prompts
     tracker: str = "auto"
     soft: bool = False
-    object_output: str = "auto"  # "auto" or "merged": the matte is of the objects' union
+    object_output: str = "auto"  # "auto"/"merged": one matte of the objects' union; "layers": one each
 
     @property
     def masks(self) -> str:
@@ -86,50 +96,90 @@ class TrackThenMatteRequest:
             raise InputError("tracking needs the frames to track: give the frame range (--frames A-B)")
         return shot
 
+    @property
+    def per_object(self) -> bool:
+        """One matte per object (else one of their union)."""
+        return check_output(self.object_output) == LAYERS
+
     def track_request(self) -> TrackRequest:
         matte = self.matte
         return TrackRequest(
             plate=matte.plate, output=self.masks, frames=self.shot, prompts=self.prompts,
             tracker=self.tracker, soft=self.soft, colorspace=matte.colorspace,
             plate_layer=matte.plate_layer, compression=matte.compression, force=matte.force,
-            object_output=MERGED,
+            object_output=LAYERS if self.per_object else MERGED,
         )
 
     def matte_request(self) -> MatteRequest:
+        """The matte of the objects' union."""
         return replace(self.matte, mask=self.masks, shot=self.shot, frames=self.matte.frames or self.shot)
+
+    def matte_requests(self) -> dict[str, MatteRequest]:
+        """Every matte to make, by object ("" for the union)."""
+        union = self.matte_request()
+        if not self.per_object:
+            return {"": union}
+        return {
+            name: replace(union, output=union.output.replace(OBJECT_TOKEN, name), mask_channel=f"{name}.A")
+            for name in self.prompts.objects
+        }
 
 
 @dataclass(frozen=True)
 class TrackThenMattePlan:
     track: TrackPlan
-    matte: MattePlan
+    mattes: dict[str, MattePlan]  # by object, as ``matte_requests``
     backend: str  # "auto" resolved
     options: dict[str, Any]  # the backend's, validated and typed
+
+    @property
+    def matte(self) -> MattePlan:
+        """The first (with one object's or the union's matte: the only) matte."""
+        return next(iter(self.mattes.values()))
 
 
 @dataclass
 class TrackThenMatteResult:
     track: TrackResult  # its ``warnings`` are the jump warnings
-    matte: MatteResult
+    mattes: dict[str, MatteResult]  # by object, as ``matte_requests``
+
+    @property
+    def matte(self) -> MatteResult:
+        """The first (with one object's or the union's matte: the only) matte."""
+        return next(iter(self.mattes.values()))
 
 
 def prepare_track_then_matte(request: TrackThenMatteRequest) -> TrackThenMattePlan:
     """Check the whole request before anything is written; raise domain errors."""
     if request.matte.mask_channel:
         raise InputError("a mask channel applies to a mask sequence (--mask), not to masks tracked from prompts")
-    if check_output(request.object_output) == LAYERS:
-        raise InputError(
-            "one matte per object is not available yet: a matte from several objects is of their union "
-            "(objects output 'merged'); track the layers alone and matte each with its mask channel"
-        )
+    _check_object_token(request)
     # A backend that cannot run would otherwise fail only after the track was written.
     backend, options = check_backend(request.matte.backend, request.matte.options)
-    # The matte next: it only reads headers, the track reads the keyframes' pixels.
-    matte = plan(request.matte_request(), masks_pending=True)
+    # The mattes next: they only read headers, the track reads the keyframes' pixels.
+    mattes = {name: plan(matte, masks_pending=True) for name, matte in request.matte_requests().items()}
     track = prepare_track(request.track_request())
-    # plan() knows the plate and the masks; the roto keyframes are inputs too.
-    check_no_overwrite(matte.output, matte.frames, [k.path for k in request.prompts.masks])
-    return TrackThenMattePlan(track, matte, backend, options)
+    # plan() knows the plate and the masks; the roto keyframes and the other
+    # objects' mattes are inputs or outputs too.
+    written: list[str] = []
+    for matte in mattes.values():
+        check_no_overwrite(matte.output, matte.frames, [k.path for k in request.prompts.masks] + written)
+        written += [matte.output.path(f) for f in matte.frames]
+    return TrackThenMattePlan(track, mattes, backend, options)
+
+
+def _check_object_token(request: TrackThenMatteRequest) -> None:
+    has_token = OBJECT_TOKEN in request.matte.output
+    if request.per_object and not has_token:
+        raise InputError(
+            f"one matte per object needs {OBJECT_TOKEN} in the output path, where each object's name goes "
+            f"(e.g. matte.{OBJECT_TOKEN}.####.exr)"
+        )
+    if has_token and not request.per_object:
+        raise InputError(
+            f"the output names {OBJECT_TOKEN} but the matte is of the objects' union: "
+            "ask for one matte per object (objects 'layers') or drop the token"
+        )
 
 
 def run_track_then_matte(
@@ -155,5 +205,6 @@ def run_track_then_matte(
         on_tracked(tracked)
     stop.check()
     with (backend or nullcontext)() as lent:
-        matted = run_matte(request.matte_request(), on_progress, stop, lent)
+        # The objects one after another: each a matte of its own, sharing the lent backend.
+        matted = {name: run_matte(matte, on_progress, stop, lent) for name, matte in request.matte_requests().items()}
     return TrackThenMatteResult(tracked, matted)
