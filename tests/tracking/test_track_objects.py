@@ -179,3 +179,23 @@ def test_the_object_token_and_one_matte_per_object_go_together(two_objects, tmp_
     with pytest.raises(InputError, match=re.escape(words)):
         prepare_track_then_matte(request)
     assert not list(tmp_path.glob("alpha*"))
+
+def test_progress_runs_once_over_every_object_matte(two_objects, tmp_path):
+    from videomama.matting.engine import MatteProgress
+    from videomama.tracking.then_matte import run_track_then_matte
+
+    seen = []
+    keys = [f"hero:1001={two_objects.keyframe('hero', 1001)}", f"prop:1001={two_objects.keyframe('prop', 1001)}"]
+    request = TrackThenMatteRequest(
+        MatteRequest(two_objects.plate, "", str(tmp_path / "alpha.{object}.####.exr"), frames=FrameRange(1001, 1004),
+                     backend="classic", window=4, overlap=1),
+        Prompts(masks=parse_mask_keyframes(keys)),
+        object_output="layers",
+    )
+    result = run_track_then_matte(request, on_progress=seen.append)
+    matting = [p for p in seen if isinstance(p, MatteProgress)]
+    done = [p.frames_done for p in matting]
+    assert done == sorted(done) and done[-1] == 8 and {p.frames_total for p in matting} == {8}
+    elapsed = [p.elapsed_s for p in matting]
+    assert elapsed == sorted(elapsed)
+    assert list(result.mattes) == ["hero", "prop"] and all(r.written == [1001, 1002, 1003, 1004] for r in result.mattes.values())

@@ -204,7 +204,47 @@ def run_track_then_matte(
     if on_tracked:
         on_tracked(tracked)
     stop.check()
+    mattes = request.matte_requests()
+    overall = _AcrossMattes(on_progress, len(mattes)) if on_progress else None
+    matted: dict[str, MatteResult] = {}
     with (backend or nullcontext)() as lent:
         # The objects one after another: each a matte of its own, sharing the lent backend.
-        matted = {name: run_matte(matte, on_progress, stop, lent) for name, matte in request.matte_requests().items()}
+        for name, matte in mattes.items():
+            matted[name] = run_matte(matte, overall, stop, lent)
+            if overall:
+                overall.next_matte()
     return TrackThenMatteResult(tracked, matted)
+
+
+class _AcrossMattes:
+    """Each object's matte progress, restated as progress over every object's matte.
+
+    Every object's matte has the same frames and windows, so the matte of
+    object ``index`` starts at ``index`` times one matte's work, and each one
+    still to come is expected to take as long as the current one.
+    """
+
+    def __init__(self, on_progress: ProgressCallback, count: int) -> None:
+        self._on_progress, self._count = on_progress, count
+        self._index = 0
+        self._spent_s = 0.0     # in the mattes before the current one
+        self._elapsed_s = 0.0   # in the current one, so far
+
+    def next_matte(self) -> None:
+        self._index += 1
+        self._spent_s += self._elapsed_s
+        self._elapsed_s = 0.0
+
+    def __call__(self, progress: MatteProgress) -> None:
+        self._elapsed_s = progress.elapsed_s
+        later = self._count - self._index - 1
+        eta = None if progress.eta_s is None else progress.eta_s + later * (progress.elapsed_s + progress.eta_s)
+        self._on_progress(replace(
+            progress,
+            frames_done=self._index * progress.frames_total + progress.frames_done,
+            frames_total=self._count * progress.frames_total,
+            window=self._index * progress.windows_total + progress.window,
+            windows_total=self._count * progress.windows_total,
+            elapsed_s=self._spent_s + progress.elapsed_s,
+            eta_s=eta,
+        ))
