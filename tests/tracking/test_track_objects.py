@@ -199,3 +199,12 @@ def test_progress_runs_once_over_every_object_matte(two_objects, tmp_path):
     elapsed = [p.elapsed_s for p in matting]
     assert elapsed == sorted(elapsed)
     assert list(result.mattes) == ["hero", "prop"] and all(r.written == [1001, 1002, 1003, 1004] for r in result.mattes.values())
+    # A re-run after losing two of one object's frames: progress still only climbs, to its total.
+    for frame in (1003, 1004):
+        (tmp_path / f"alpha.prop.{frame}.exr").unlink()
+    seen.clear()
+    result = run_track_then_matte(request, on_progress=seen.append)
+    matting = [p for p in seen if isinstance(p, MatteProgress)]
+    done = [p.frames_done for p in matting]
+    assert done == sorted(done) and done[-1] == matting[-1].frames_total
+    assert result.mattes["prop"].written == [1003, 1004] and result.mattes["hero"].written == []

@@ -219,32 +219,35 @@ def run_track_then_matte(
 class _AcrossMattes:
     """Each object's matte progress, restated as progress over every object's matte.
 
-    Every object's matte has the same frames and windows, so the matte of
-    object ``index`` starts at ``index`` times one matte's work, and each one
-    still to come is expected to take as long as the current one.
+    Counts run on from where the mattes before stopped; the mattes still to
+    come are expected to be as big and as slow as the current one (with
+    resume they may be smaller: a matte already up to date has nothing to do).
     """
 
     def __init__(self, on_progress: ProgressCallback, count: int) -> None:
-        self._on_progress, self._count = on_progress, count
-        self._index = 0
-        self._spent_s = 0.0     # in the mattes before the current one
-        self._elapsed_s = 0.0   # in the current one, so far
+        self._on_progress, self._later = on_progress, count - 1
+        self._before = (0, 0, 0.0)   # frames, windows and seconds of the mattes before the current one
+        self._last: MatteProgress | None = None
 
     def next_matte(self) -> None:
-        self._index += 1
-        self._spent_s += self._elapsed_s
-        self._elapsed_s = 0.0
+        frames, windows, seconds = self._before
+        if self._last is not None:
+            last = self._last
+            self._before = (frames + last.frames_done, windows + last.windows_total, seconds + last.elapsed_s)
+        self._later -= 1
+        self._last = None
 
     def __call__(self, progress: MatteProgress) -> None:
-        self._elapsed_s = progress.elapsed_s
-        later = self._count - self._index - 1
-        eta = None if progress.eta_s is None else progress.eta_s + later * (progress.elapsed_s + progress.eta_s)
+        self._last = progress
+        frames, windows, seconds = self._before
+        mattes = self._later + 1
+        eta = None if progress.eta_s is None else progress.eta_s + self._later * (progress.elapsed_s + progress.eta_s)
         self._on_progress(replace(
             progress,
-            frames_done=self._index * progress.frames_total + progress.frames_done,
-            frames_total=self._count * progress.frames_total,
-            window=self._index * progress.windows_total + progress.window,
-            windows_total=self._count * progress.windows_total,
-            elapsed_s=self._spent_s + progress.elapsed_s,
+            frames_done=frames + progress.frames_done,
+            frames_total=frames + mattes * progress.frames_total,
+            window=windows + progress.window,
+            windows_total=windows + mattes * progress.windows_total,
+            elapsed_s=seconds + progress.elapsed_s,
             eta_s=eta,
         ))
