@@ -144,12 +144,32 @@ def test_a_track_job_with_two_objects_writes_their_layers(clip, client, second_o
     union = np.maximum(*(read_mask(local.replace("####", str(clip.first)), c).pixels for c in ("hero.A", "prop.A")))
     np.testing.assert_array_equal(read_mask(first, "A").pixels, union)
 
-    # A track-then-matte job mattes the union; one matte per object is refused.
+    # A track-then-matte job mattes the union by default.
     done = client.submit_matte(clip.plate, settings, str(tmp_path / "tm" / "matte.####.exr"), frames=(1001, 1004), settings=SETTINGS).wait()
     np.testing.assert_array_equal(read_mask(done.masks.replace("####", str(clip.first)), "A").pixels, union)
-    with pytest.raises(InvalidRequest, match="one matte per object is not available from the daemon yet"):
-        client.submit_matte(clip.plate, replace(settings, object_output="layers"), str(tmp_path / "x" / "m.####.exr"),
-                            frames=(1001, 1004), settings=SETTINGS).wait()
+
+
+def test_a_track_then_matte_job_can_matte_each_object(clip, client, second_object, tmp_path):
+    settings = TrackSettings(mask_keyframes=[MaskKeyframe(clip.first, keyframe(clip), "hero"),
+                                             MaskKeyframe(clip.first, second_object, "prop")], object_output="layers")
+    output = str(tmp_path / "daemon" / "matte.{object}.####.exr")
+    written = []
+    finished = client.submit_matte(clip.plate, settings, output, frames=(1001, 1004), settings=SETTINGS).wait(
+        lambda event: written.append(event.path) if isinstance(event, FrameResult) else None)
+    assert (finished.output, finished.frames_written) == (output, 8)
+    assert finished.masks == str(tmp_path / "daemon" / "matte_masks.####.exr")
+    expected = [output.replace("{object}", name).replace("####", str(frame))
+                for name in ("hero", "prop") for frame in range(1001, 1005)]
+    assert sorted(written) == sorted(expected)
+    # The same as the CLI run locally with the same prompts.
+    local = str(tmp_path / "local" / "matte.{object}.####.exr")
+    keys = ["--mask-keyframe", f"hero:{clip.first}={keyframe(clip)}", "--mask-keyframe", f"prop:{clip.first}={second_object}"]
+    assert main(["matte", "--plate", clip.plate, "--frames", "1001-1004", *keys, *CLI_MATTE, "--objects", "layers", "--out", local]) == 0
+    for name in expected:   # same pixels; the hashes differ only because each names its own mask files
+        local_name = name.replace(str(tmp_path / "daemon"), str(tmp_path / "local"))
+        np.testing.assert_array_equal(alpha(name), alpha(local_name))
+    with pytest.raises(InvalidRequest, match="one matte per object needs {object} in the output path"):
+        client.submit_matte(clip.plate, settings, str(tmp_path / "x" / "m.####.exr"), frames=(1001, 1004), settings=SETTINGS).wait()
 
 
 @pytest.mark.parametrize("settings,words", [

@@ -15,7 +15,6 @@ from dataclasses import replace
 from ..errors import InputError
 from ..matting.engine import MatteProgress, run_matte
 from ..matting.request import MattePlan, MatteRequest, check_backend, plan
-from ..sequences.pattern import SequencePattern
 from .backend_cache import BackendCache
 from .events import FrameDone, Finished, Progress
 from .job import Job
@@ -81,13 +80,12 @@ class MatteWork:
         self._backends = backends
         self._on_frame = on_frame
         self._report_paths = report_paths
-        self._output = SequencePattern.parse(prepared.request.output)
 
     def __call__(self, job: Job) -> Finished:
         request = self._prepared.request
 
         def on_progress(progress: MatteProgress) -> None:
-            publish_matte_progress(job, progress, self._output, self._on_frame, self._report_paths)
+            publish_matte_progress(job, progress, self._on_frame, self._report_paths)
 
         with self._backends.borrow(request.backend, self._prepared.options) as backend:
             result = run_matte(request, on_progress=on_progress, stop=job.stop, backend=backend)
@@ -102,13 +100,12 @@ class MatteWork:
 def publish_matte_progress(
     job: Job,
     progress: MatteProgress,
-    output: SequencePattern,
     on_frame: FrameHook | None = None,
     report_paths: bool = True,
 ) -> None:
     """A matte step's progress as events: the frame just written (if any), then the counts."""
     if progress.frame is not None:
-        path = output.path(progress.frame)
+        path = progress.path or ""
         if on_frame:
             on_frame(progress.frame, path)
         job.publish(FrameDone(progress.frame, path if report_paths else ""))

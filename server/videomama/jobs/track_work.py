@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..errors import InputError
 from ..sequences.pattern import SequencePattern
 from ..tracking.jumps import JumpWarning
 from ..tracking.prompts import MaskKeyframe
@@ -51,17 +50,12 @@ def prepare_track_then_matte_job(
     request: TrackThenMatteRequest, policy: OutputPolicy, max_frame_pixels: int
 ) -> Prepared[TrackThenMatteRequest]:
     """Everything ``run_track_then_matte`` would check, plus the daemon's own rules."""
-    if request.per_object:
-        # InvalidRequest for clients, like any request the daemon cannot take as given.
-        raise InputError(
-            "one matte per object is not available from the daemon yet: a job's matte is of the objects' "
-            "union; run `videomama matte --objects layers` locally, or one job per object's masks"
-        )
     matte = request.matte
+    outputs = [("output", each.output) for each in request.matte_requests().values()]
     check_paths(
         policy,
         [("plate", matte.plate), *_keyframe_paths(request.prompts.masks)],
-        [("output", matte.output), ("masks output", request.masks)],
+        [*outputs, ("masks output", request.masks)],
     )
     checked = prepare_track_then_matte(request)
     check_plate_sizes(checked.matte, max_frame_pixels)
@@ -69,7 +63,8 @@ def prepare_track_then_matte_job(
     request = replace(request, matte=replace(matte, backend=name), tracker=tracker)
     device = GPU if GPU in (device_for(name), device_for_tracker(tracker)) else CPU
     description = f"{matte.plate} -> {matte.output} {checked.matte.frames}, masks tracked ({tracker}) into {request.masks}"
-    return Prepared(request, name, device, len(checked.matte.frames), description, options)
+    frames = len(checked.matte.frames) * len(checked.mattes)   # one matte per object, or one of their union
+    return Prepared(request, name, device, frames, description, options)
 
 
 def publish_track_progress(job: Job, progress: TrackProgress, output: SequencePattern | None) -> None:
@@ -120,7 +115,6 @@ class TrackThenMatteWork:
         self._prepared = prepared
         self._backends = backends
         self._trackers = trackers
-        self._output = SequencePattern.parse(prepared.request.matte.output)
 
     def __call__(self, job: Job) -> Finished:
         request = self._prepared.request
@@ -129,7 +123,7 @@ class TrackThenMatteWork:
             if isinstance(progress, TrackProgress):
                 publish_track_progress(job, progress, None)
             else:
-                publish_matte_progress(job, progress, self._output)
+                publish_matte_progress(job, progress)
 
         result = run_track_then_matte(
             request,
@@ -139,8 +133,10 @@ class TrackThenMatteWork:
             trackers=self._trackers,
             on_tracked=lambda tracked: publish_warnings(job, tracked.warnings),
         )
+        mattes = result.mattes.values()
+        # One matte per object reports the output with its {object} token and the counts of all.
         return Finished(
-            output=result.matte.output, backend=result.matte.backend,
-            frames_written=len(result.matte.written), frames_skipped=len(result.matte.skipped),
+            output=request.matte.output if request.per_object else result.matte.output, backend=result.matte.backend,
+            frames_written=sum(len(m.written) for m in mattes), frames_skipped=sum(len(m.skipped) for m in mattes),
             tracker=result.track.tracker, masks=result.track.output,
         )

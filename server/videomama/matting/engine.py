@@ -46,6 +46,7 @@ class MatteProgress:
     elapsed_s: float
     eta_s: float | None
     frame: int | None = None  # the frame just written, if any
+    path: str | None = None  # that frame's file
 
 
 @dataclass
@@ -112,17 +113,17 @@ def run_matte(
                 _write_frame(reading, frame, blended, reader, description, hashes[frame])
                 result.written.append(frame)
                 if on_progress:
-                    on_progress(_progress(result, todo, position, windows, started, frame))
+                    on_progress(_progress(result, todo, position, windows, started, frame, job.output.path(frame)))
         if on_progress:
             on_progress(_progress(result, todo, position, windows, started, None))
     return result
 
 
-def _progress(result, todo, position, windows, started, frame) -> MatteProgress:
+def _progress(result, todo, position, windows, started, frame, path=None) -> MatteProgress:
     done = len(result.written)
     elapsed = time.monotonic() - started
     eta = elapsed / done * (len(todo) - done) if done else None
-    return MatteProgress(done, len(todo), position, len(windows), elapsed, eta, frame)
+    return MatteProgress(done, len(todo), position, len(windows), elapsed, eta, frame, path)
 
 
 class _FrameReader:
