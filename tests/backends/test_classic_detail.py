@@ -2,11 +2,13 @@
 
 import cv2
 import numpy as np
+import pytest
 
 from videomama.backends.base import StopToken, WindowInput
 from videomama.backends.classic.backend import ClassicBackend
 from videomama.backends.classic.detail import clean_behind, detail_unknown
 from videomama.backends.classic.trimap import BACKGROUND, UNKNOWN, Band, make_trimap
+from videomama.errors import InputError
 
 H, W = 160, 240
 CENTRE, RADIUS = (80, 80), 30
@@ -109,3 +111,9 @@ def test_strands_a_loose_mask_swallowed_join_the_band_but_texture_deep_inside_do
     swallowed = (alpha > 0) & (alpha < 1) & (inside > 4) & (inside < 14)
     assert swallowed.any() and (added & swallowed).sum() > 0.8 * swallowed.sum()
     assert not (added & (inside > 22)).any()   # depth plus the 1 px rim
+
+
+def test_options_out_of_range_are_refused_with_their_names():
+    for bad in ({"strand_width": -1}, {"epsilon": 0}, {"band_outer_scale": -2}):
+        with pytest.raises(InputError, match="classic options out of range"):
+            ClassicBackend(**bad)

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ... import __version__
+from ...errors import InputError
 from ..base import Availability, BackendOption, StopToken, WindowInput
 from .detail import detail_unknown
 from .flow import FlowEstimator, grey_for_flow
@@ -52,6 +53,11 @@ class ClassicBackend:
         temporal_smoothing: bool = True,
         epsilon: float = 1e-5,
     ) -> None:
+        if min(band_outer_scale, band_inner_scale, epsilon) <= 0 or strand_width < 0:
+            raise InputError(
+                "classic options out of range: band_outer_scale, band_inner_scale and epsilon must be "
+                f"above 0 and strand_width 0 or more (got {band_outer_scale}, {band_inner_scale}, {epsilon}, {strand_width})"
+            )
         self._outer = band_outer_scale
         self._inner = band_inner_scale
         self._repair = repair_masks
