@@ -80,15 +80,26 @@ def test_the_track_task_asks_for_a_gpu_when_its_tracker_may_use_one(tmp_path, tr
     assert job.request.mask == job.track.output and job.track.frames == FrameRange(1, 50)
 
 
-def test_one_matte_per_object_is_not_available_on_the_farm_yet(tmp_path):
+def test_one_matte_per_object_runs_each_chunk_and_the_check_per_object(tmp_path):
+    from videomama.farm.openjd import job_template
     from videomama.tracking.prompts import MaskKeyframe, Prompts
     from videomama.tracking.then_matte import TrackThenMatteRequest
 
     matte_request = MatteRequest("/nowhere/p.####.exr", "", str(tmp_path / "o.{object}.####.exr"), frames=FrameRange(1, 50))
-    request = TrackThenMatteRequest(matte_request, Prompts(masks=[MaskKeyframe(1, "/nowhere/roto.exr", "hero")]),
-                                    object_output="layers")
-    with pytest.raises(NotAvailableError, match="one matte per object is not available on the farm yet"):
-        build_job(request, 16, check=False)
+    keys = [MaskKeyframe(1, "/nowhere/roto.exr", "hero"), MaskKeyframe(1, "/nowhere/prop.exr", "prop")]
+    request = TrackThenMatteRequest(matte_request, Prompts(masks=keys), object_output="layers")
+    job = build_job(request, 16, check=False)
+    assert job.objects == ("hero", "prop") and job.track.object_output == "layers"
+    track, matte_step, finalize = job_template(job)["steps"]
+    object_parameter = {"name": "Object", "type": "STRING", "range": ["hero", "prop"]}
+    assert object_parameter in matte_step["parameterSpace"]["taskParameterDefinitions"]
+    assert "--mask-channel {{Task.Param.Object}}.A" in " ".join(matte_step["script"]["actions"]["onRun"]["args"])
+    assert finalize["parameterSpace"]["taskParameterDefinitions"] == [object_parameter]
+    assert "--object {{Task.Param.Object}}" in " ".join(finalize["script"]["actions"]["onRun"]["args"])
+    # Without the token in the output the request is refused, checked or not.
+    with pytest.raises(InputError, match="one matte per object needs {object} in the output path"):
+        build_job(dataclasses.replace(request, matte=dataclasses.replace(matte_request, output=str(tmp_path / "o.####.exr"))),
+                  16, check=False)
 
 
 def test_bad_inputs_fail_before_anything_reaches_the_farm(shot, tmp_path):

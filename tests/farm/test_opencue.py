@@ -93,6 +93,26 @@ def test_prompts_add_a_track_layer_the_matte_layer_depends_on(shot, tmp_path):
     assert ["--mask", masks] == shlex.split(matte.findtext("cmd"))[4:6]
 
 
+def test_one_matte_per_object_is_a_matte_and_finalize_layer_per_object(shot, tmp_path):
+    keyframe = SequencePattern.parse(shot.mask).path(shot.first)
+    out = str(tmp_path / "out" / "matte.{object}.####.exr")
+    assert main([
+        "farm", "opencue", "--plate", shot.plate, "--out", out, "--frames", "1001-1048", "--chunk", "16",
+        *SETTINGS, *CUE, f"--mask-keyframe=hero:1001={keyframe}", f"--mask-keyframe=prop:1001={keyframe}",
+        "--tracker", "flow", "--objects", "layers", "--xml", str(tmp_path / "job.xml"),
+    ]) == 0
+    job = ElementTree.fromstring((tmp_path / "job.xml").read_text())
+    layers = {layer.get("name"): layer for layer in job.findall("job/layers/layer")}
+    assert list(layers) == ["track", "matte_hero", "finalize_hero", "matte_prop", "finalize_prop"]
+    assert {(d.findtext("deplayer"), d.findtext("onlayer")) for d in job.findall("depends/depend")} == {
+        ("matte_hero", "track"), ("finalize_hero", "matte_hero"), ("matte_prop", "track"), ("finalize_prop", "matte_prop"),
+    }
+    for name in ("hero", "prop"):
+        matte = shlex.split(layers[f"matte_{name}"].findtext("cmd"))
+        assert matte[-2:] == ["--mask-channel", f"{name}.A"] and out in matte
+        assert ["--object", name] == [part for part in shlex.split(layers[f"finalize_{name}"].findtext("cmd")) if part in ("--object", name)]
+
+
 def test_the_commands_run_as_rqd_runs_them(shot, reference, tmp_path):
     """Cuebot's chunking and token substitution, the commands through a shell, then finalize."""
     out = str(tmp_path / "out" / "matte.####.exr")

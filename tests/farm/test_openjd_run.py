@@ -79,28 +79,56 @@ def test_matte_tasks_as_parallel_processes_then_finalize(shot, reference, tmp_pa
     assert leftovers(tmp_path / "out") == []
 
 
-def test_a_tracked_job_run_by_openjd_equals_matte_with_the_same_prompts_locally(shot, tmp_path):
-    """Track task, then Matte chunks reading its masks: the files of one local `matte --mask-keyframe`."""
+def matte_locally_and_by_openjd(shot, tmp_path, name: str, prompts: list[str]) -> tuple[str, str]:
+    """`videomama matte` with ``prompts`` into local/NAME, and the same job run by OpenJD into out/NAME."""
     from videomama.cli.main import main
-    from videomama.sequences.pattern import SequencePattern
 
-    from .support import SETTINGS, read_alphas
+    from .support import SETTINGS
 
-    keyframe = f"--mask-keyframe=1001={SequencePattern.parse(shot.mask).path(shot.first)}"
-    prompts = [keyframe, "--tracker", "flow", "--frames", f"{shot.first}-{shot.last}"]
-    local = str(tmp_path / "local" / "matte.####.exr")
+    local, out = str(tmp_path / "local" / name), str(tmp_path / "out" / name)
     assert main(["matte", "--plate", shot.plate, "--out", local, *SETTINGS, *prompts, "--quiet"]) == 0
-
-    out = str(tmp_path / "out" / "matte.####.exr")
     assert main([
         "farm", "openjd", "--plate", shot.plate, "--out", out, "--chunk", "16", *SETTINGS, *prompts,
         "--bundle", str(tmp_path / "bundle"),
     ]) == 0
-    result = run_openjd(tmp_path / "bundle" / "template.yaml", "--step", "Finalize", "--run-dependencies")
-
+    result = run_openjd(tmp_path / "bundle" / "template.yaml", "--step", "Finalize", "--run-dependencies", timeout=240)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert leftovers(tmp_path / "out") == []
+    return local, out
+
+
+def test_a_tracked_job_run_by_openjd_equals_matte_with_the_same_prompts_locally(shot, tmp_path):
+    """Track task, then Matte chunks reading its masks: the files of one local `matte --mask-keyframe`."""
+    from videomama.sequences.pattern import SequencePattern
+
+    from .support import read_alphas
+
+    keyframe = f"--mask-keyframe=1001={SequencePattern.parse(shot.mask).path(shot.first)}"
+    prompts = [keyframe, "--tracker", "flow", "--frames", f"{shot.first}-{shot.last}"]
+    local, out = matte_locally_and_by_openjd(shot, tmp_path, "matte.####.exr", prompts)
     frames = range(shot.first, shot.last + 1)
     assert_same_alphas(out, read_alphas(local, frames))
     masks = lambda folder: read_alphas(str(tmp_path / folder / "matte_masks.####.exr"), frames)  # noqa: E731
     assert all(np.array_equal(a, b) for a, b in zip(masks("out").values(), masks("local").values()))
-    assert leftovers(tmp_path / "out") == []
+
+
+def test_a_job_with_one_matte_per_object_run_by_openjd_equals_matte_locally(shot, tmp_path):
+    """Track once, then Matte chunks and Finalize per object (an Object task parameter)."""
+    from videomama.sequences.image_write import write_image
+    from videomama.sequences.pattern import SequencePattern
+
+    from .support import read_alphas
+
+    prop = np.zeros((64, 96), np.float32)
+    prop[4:20, 4:30] = 1.0   # a corner of the frame the subject does not cover
+    write_image(str(tmp_path / "prop.exr"), prop, ("A",))
+    prompts = [
+        f"--mask-keyframe=hero:1001={SequencePattern.parse(shot.mask).path(shot.first)}",
+        f"--mask-keyframe=prop:1001={tmp_path / 'prop.exr'}",
+        "--tracker", "flow", "--frames", f"{shot.first}-{shot.last}", "--objects", "layers",
+    ]
+    local, out = matte_locally_and_by_openjd(shot, tmp_path, "matte.{object}.####.exr", prompts)
+    frames = range(shot.first, shot.last + 1)
+    for name in ("hero", "prop"):
+        assert_same_alphas(out.replace("{object}", name), read_alphas(local.replace("{object}", name), frames))
+        assert (tmp_path / "out" / f"matte.{name}.manifest.json").exists()

@@ -208,3 +208,15 @@ def test_progress_runs_once_over_every_object_matte(two_objects, tmp_path):
     done = [p.frames_done for p in matting]
     assert done == sorted(done) and done[-1] == matting[-1].frames_total
     assert result.mattes["prop"].written == [1003, 1004] and result.mattes["hero"].written == []
+
+
+def test_matte_of_one_layer_puts_the_object_name_in_the_output(two_objects, tmp_path, capsys):
+    layers = str(tmp_path / "masks.####.exr")
+    assert track(two_objects, layers) == 0
+    matte = ["matte", "--plate", two_objects.plate, "--mask", layers, "--frames", "1001-1004", "--shot", "1001-1008", *MATTE]
+    out = str(tmp_path / "alpha.{object}.####.exr")
+    assert main([*matte, "--mask-channel", "prop.A", "--out", out]) == 0
+    assert sorted(p.name for p in tmp_path.glob("alpha.*")) == [f"alpha.prop.{f}.exr" for f in range(1001, 1005)]
+    capsys.readouterr()
+    assert main([*matte, "--mask-channel", "A", "--out", out]) == 1
+    assert "the output names {object}: take the mask from one object's layer" in capsys.readouterr().err

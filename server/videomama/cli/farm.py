@@ -16,6 +16,7 @@ import argparse
 import sys
 
 from ..errors import InputError
+from ..tracking.then_matte import OBJECT_TOKEN
 from . import matte
 from .arguments import frame_range
 
@@ -188,13 +189,15 @@ def _add_finalize(farm) -> None:
     parser.add_argument("--frames", required=True, type=frame_range, help="the job's frames, A-B")
     parser.add_argument("--manifest", metavar="PATH", help="where to write the manifest (default: <output name>.manifest.json beside the frames)")
     parser.add_argument("--setting", action="append", type=_setting, default=[], metavar="NAME=VALUE", help="a job setting to record in the manifest (repeatable)")
+    parser.add_argument("--object", metavar="NAME", help="one object's matte of a job with one per object: its name replaces {object} in --out")
     parser.set_defaults(run=_run_finalize)
 
 
 def _run_finalize(args: argparse.Namespace) -> int:
     from ..farm.finalize import finalize
 
-    result = finalize(args.out, args.frames, manifest=args.manifest, settings=dict(args.setting))
+    output = args.out.replace(OBJECT_TOKEN, args.object) if args.object else args.out
+    result = finalize(output, args.frames, manifest=args.manifest, settings=dict(args.setting))
     if result.removed_temporaries:
         print(f"removed {len(result.removed_temporaries)} temporary file(s) left by killed writers")
     print(

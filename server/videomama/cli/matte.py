@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..matting.engine import run_matte
 from ..matting.request import COMPRESSIONS, MatteRequest
 from ..tracking.prompts import Prompts
-from ..tracking.then_matte import TrackThenMatteRequest, run_track_then_matte
+from ..tracking.then_matte import OBJECT_TOKEN, TrackThenMatteRequest, object_of_channel, run_track_then_matte
 from . import remote, track
 from .arguments import add_prompt_arguments, backend_option, frame_range, prompts_from_args
 from .progress import ProgressBar
@@ -64,6 +64,15 @@ def add_parser(commands) -> None:
 
 
 def request_from_args(args: argparse.Namespace) -> MatteRequest:
+    request = _request_as_given(args)
+    if args.mask and OBJECT_TOKEN in request.output:
+        # One object's layer of multi-object masks: its name goes into the output
+        # (farm tasks of a per-object job run exactly this).
+        request = replace(request, output=request.output.replace(OBJECT_TOKEN, object_of_channel(request.mask_channel)))
+    return request
+
+
+def _request_as_given(args: argparse.Namespace) -> MatteRequest:
     return MatteRequest(
         plate=args.plate,
         mask=args.mask,
@@ -96,14 +105,14 @@ def tracking_prompts(args: argparse.Namespace) -> Prompts | None:
 
 
 def track_then_matte_from_args(args: argparse.Namespace, prompts: Prompts) -> TrackThenMatteRequest:
-    matte = replace(request_from_args(args), mask=args.masks_out or "")
+    matte = replace(_request_as_given(args), mask=args.masks_out or "")
     return TrackThenMatteRequest(matte, prompts, tracker=args.tracker, soft=args.soft, object_output=args.object_output)
 
 
 def run(args: argparse.Namespace) -> int:
     prompts = tracking_prompts(args)
     if args.server:
-        return remote.run_matte(args, prompts)
+        return remote.run_matte(args, request_from_args(args).output if prompts is None else args.out, prompts)
     progress = None if args.quiet else ProgressBar("matte")
     if prompts is None:
         results = [run_matte(request_from_args(args), on_progress=progress)]

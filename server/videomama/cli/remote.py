@@ -110,17 +110,17 @@ def _absolute(path: str | None) -> str | None:
     return os.path.abspath(path) if path else None
 
 
-def run_matte(args: argparse.Namespace, prompts: Prompts | None = None) -> int:
-    """``matte --server``: with ``prompts``, a track-then-matte job."""
+def run_matte(args: argparse.Namespace, output: str, prompts: Prompts | None = None) -> int:
+    """``matte --server`` writing ``output``: with ``prompts``, a track-then-matte job."""
     from videomama_client import MatteSettings
 
     settings = MatteSettings(
         backend=args.backend, window=args.window, overlap=args.overlap,
         colorspace=args.colorspace, options=dict(args.option),
     )
-    masks = _absolute(args.mask) if prompts is None else _track_settings(prompts, args.tracker, args.soft)
+    masks = _absolute(args.mask) if prompts is None else _track_settings(prompts, args.tracker, args.soft, args.object_output)
     finished = _run_job(args, "matte", lambda client: client.submit_matte(
-        os.path.abspath(args.plate), masks, os.path.abspath(args.out),
+        os.path.abspath(args.plate), masks, os.path.abspath(output),
         frames=_range(args.frames), shot=_range(args.shot), settings=settings,
         plate_layer=args.plate_layer, mask_channel=args.mask_channel, compression=args.compression,
         write_rgba=args.rgba, force=args.force, detach=args.detach,

@@ -20,7 +20,7 @@ from ..matting.request import MatteRequest, plan
 from ..matting.windows import WindowGrid
 from ..tracking.prompts import prompt_arguments
 from ..tracking.runner import TrackRequest
-from ..tracking.then_matte import TrackThenMatteRequest, prepare_track_then_matte
+from ..tracking.then_matte import TrackThenMatteRequest, check_object_token, prepare_track_then_matte
 from .chunks import chunk_ranges, fixed_chunk_ranges
 
 # (MatteRequest field, `videomama matte` flag) for every valued setting.  The
@@ -56,6 +56,10 @@ class FarmJob:
     # Masks tracked from prompts by one Track task before any Matte task
     # (they all read the whole shot's masks); None when --mask gave them.
     track: TrackRequest | None = None
+    # One matte per object: each Matte chunk and the Finalize run once per
+    # object, reading the object's layer of the tracked masks; the request's
+    # output names it with {object}.  Empty: one matte (of the union).
+    objects: tuple[str, ...] = ()
 
     @property
     def track_gpus(self) -> int:
@@ -147,22 +151,19 @@ def build_job(
 
 
 def _build_tracked_job(request: TrackThenMatteRequest, chunk: int, *, check: bool, **described) -> FarmJob:
-    if request.per_object:
-        raise NotAvailableError(
-            "one matte per object is not available on the farm yet: a job's matte is of the objects' union; "
-            "describe one job per object (its masks and --mask-channel <object>.A)"
-        )
     keyframes = [replace(key, path=os.path.abspath(key.path)) for key in request.prompts.masks]
     matte = replace(request.matte, plate=os.path.abspath(request.matte.plate), output=os.path.abspath(request.matte.output))
     request = replace(request, matte=replace(matte, mask=os.path.abspath(request.masks)),
                       prompts=replace(request.prompts, masks=keyframes))
+    check_object_token(request)
     if check:
         prepare_track_then_matte(request)  # prompts, keyframes, the masks' and the alpha's paths
     elif request.matte.frames is None and request.matte.shot is None:
         raise InputError("without checking the inputs, give the frames to track and matte (--frames A-B)")
     # The matte as its tasks run it: reading the masks the Track task wrote.
     job = build_job(request.matte_request(), chunk, check=False, **described)
-    return replace(job, track=request.track_request())
+    objects = tuple(request.prompts.objects) if request.per_object else ()
+    return replace(job, track=request.track_request(), objects=objects)
 
 
 def refuse_tracking() -> None:

@@ -6,8 +6,10 @@ size, whose frames run ``videomama matte --frames #FRAME_START#-#FRAME_END#``
 single-frame utility layer that depends on the whole ``matte`` layer
 (layer-on-layer).  A job described with prompts instead of masks starts with
 ``track``, a single-frame layer running ``videomama track`` over the whole
-shot, which ``matte`` depends on.  GPU tasks ask for GPUs through the layer's
-``gpus`` and ``gpu_memory``.
+shot, which ``matte`` depends on; with one matte per object, each object
+gets its own ``matte_<object>`` and ``finalize_<object>`` layers, reading its
+layer of the masks.  GPU tasks ask for GPUs through the layer's ``gpus`` and
+``gpu_memory``.
 
 OpenCue has no session around a worker's frames, so each chunk either loads
 the model itself (fine for the CPU backend and for long chunks), or, with
@@ -66,8 +68,10 @@ def job_name(job: FarmJob) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", job.name).strip("_") or "videomama"
 
 
-def matte_command(job: FarmJob, options: CueOptions) -> str:
+def matte_command(job: FarmJob, options: CueOptions, name: str | None = None) -> str:
+    """``name``: the object, for a job with one matte per object."""
     arguments = [job.executable, "matte", *matte_arguments(job.request), f"--frames={CHUNK_FRAMES}"]
+    arguments += ["--mask-channel", f"{name}.A"] if name else []
     if options.server:
         arguments += ["--server", options.server]
     # RQD runs the command through a shell: quote every argument.
@@ -78,10 +82,11 @@ def track_command(job: FarmJob) -> str:
     return shlex.join([job.executable, "track", "--quiet", *track_arguments(job.track)])
 
 
-def finalize_command(job: FarmJob) -> str:
-    recorded = [part for name, value in settings(job.request).items() for part in ("--setting", f"{name}={value}")]
+def finalize_command(job: FarmJob, name: str | None = None) -> str:
+    recorded = [part for key, value in settings(job.request).items() for part in ("--setting", f"{key}={value}")]
     return shlex.join([
-        job.executable, "farm", "finalize", "--out", job.request.output, f"--frames={job.frames}", *recorded,
+        job.executable, "farm", "finalize", "--out", job.request.output, f"--frames={job.frames}",
+        *(["--object", name] if name else []), *recorded,
     ])
 
 
@@ -98,18 +103,23 @@ def build_outline(job: FarmJob, options: CueOptions = CueOptions()):
             layer_args["gpu_memory"] = options.gpu_memory
     if options.service:
         layer_args["service"] = options.service
-    matte = outline.modules.shell.Shell(MATTE_LAYER, command=matte_command(job, options), **layer_args)
-    finalize = outline.modules.shell.ShellCommand(
-        FINALIZE_LAYER, command=finalize_command(job), type=outline.constants.LayerType.UTIL,
-    )
+    track = None
     if job.track is not None:
         track_args = {"gpus": job.track_gpus} if job.track_gpus else {}
         track = outline.modules.shell.ShellCommand(TRACK_LAYER, command=track_command(job), **track_args)
         job_outline.add_layer(track)
-        matte.depend_on(track, outline.depend.DependType.LayerOnLayer)
-    job_outline.add_layer(matte)
-    job_outline.add_layer(finalize)
-    finalize.depend_on(matte, outline.depend.DependType.LayerOnLayer)
+    # One matte -> finalize pair, or one per object.
+    for name in job.objects or (None,):
+        suffix = f"_{name}" if name else ""
+        matte = outline.modules.shell.Shell(MATTE_LAYER + suffix, command=matte_command(job, options, name), **layer_args)
+        finalize = outline.modules.shell.ShellCommand(
+            FINALIZE_LAYER + suffix, command=finalize_command(job, name), type=outline.constants.LayerType.UTIL,
+        )
+        if track is not None:
+            matte.depend_on(track, outline.depend.DependType.LayerOnLayer)
+        job_outline.add_layer(matte)
+        job_outline.add_layer(finalize)
+        finalize.depend_on(matte, outline.depend.DependType.LayerOnLayer)
     return job_outline
 
 

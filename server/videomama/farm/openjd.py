@@ -20,7 +20,11 @@ version.  Its shape:
 * ``Finalize``: depends on ``Matte``, checks every frame, writes the manifest;
 * ``Track``, when the job was described with prompts instead of masks: one
   task running ``videomama track`` over the whole shot into ``Param.Mask``,
-  which ``Matte`` depends on (every chunk reads the masks of its windows).
+  which ``Matte`` depends on (every chunk reads the masks of its windows);
+* one matte per object: ``Matte`` and ``Finalize`` get a second task
+  parameter, ``Object``, so every chunk and the check run once per object,
+  on the object's layer (``--mask-channel <object>.A``, which also puts its
+  name in place of ``{object}`` in the output).
 
 The other matte settings (colour space, layer, channels, compression,
 backend options) are written into the commands as they are.
@@ -127,8 +131,17 @@ def _track_step(job: FarmJob) -> dict:
     }
 
 
+def _object_parameter(job: FarmJob) -> list[dict]:
+    """The ``Object`` task parameter of a job with one matte per object (none otherwise)."""
+    return [{"name": "Object", "type": "STRING", "range": list(job.objects)}] if job.objects else []
+
+
+def _object_arguments(job: FarmJob, flag: str, suffix: str = "") -> list[str]:
+    return [flag, f"{{{{Task.Param.Object}}}}{suffix}"] if job.objects else []
+
+
 def _matte_step(job: FarmJob) -> dict:
-    arguments = matte_arguments(job.request, **PARAMETER_FIELDS)
+    arguments = matte_arguments(job.request, **PARAMETER_FIELDS) + _object_arguments(job, "--mask-channel", ".A")
     step = {
         "name": MATTE_STEP,
         "description": "Matte one chunk of frames; each chunk computes the windows that touch it.",
@@ -138,7 +151,7 @@ def _matte_step(job: FarmJob) -> dict:
                 "type": "CHUNK[INT]",
                 "range": "{{Param.Frames}}",
                 "chunks": {"defaultTaskCount": "{{Param.ChunkSize}}", "rangeConstraint": "CONTIGUOUS"},
-            }],
+            }, *_object_parameter(job)],
         },
         "stepEnvironments": [_worker_environment()],
         "script": {
@@ -160,7 +173,7 @@ def _matte_step(job: FarmJob) -> dict:
 
 def _finalize_step(job: FarmJob) -> dict:
     recorded = settings(job.request, **PARAMETER_FIELDS)
-    return {
+    step = {
         "name": FINALIZE_STEP,
         "description": "Check that every frame exists and comes from one setup; write the manifest.",
         "dependencies": [{"dependsOn": MATTE_STEP}],
@@ -170,12 +183,16 @@ def _finalize_step(job: FarmJob) -> dict:
                     "command": EXECUTABLE,
                     "args": [
                         "farm", "finalize", "--out", "{{Param.Output}}", "--frames={{Param.Frames}}",
+                        *_object_arguments(job, "--object"),
                         *(part for name, value in recorded.items() for part in ("--setting", f"{name}={value}")),
                     ],
                 },
             },
         },
     }
+    if job.objects:
+        step["parameterSpace"] = {"taskParameterDefinitions": _object_parameter(job)}
+    return step
 
 
 def _check_literals(job: FarmJob) -> None:

@@ -75,6 +75,22 @@ def default_masks(output: str) -> str:
     return SequencePattern(pattern.directory, f"{name}{separator}", f"{tag}.exr", pattern.padding).display
 
 
+def for_object(request: MatteRequest, name: str) -> MatteRequest:
+    """``request`` for one object of layered masks: its layer, and its name in the output."""
+    return replace(request, output=request.output.replace(OBJECT_TOKEN, name), mask_channel=f"{name}.A")
+
+
+def object_of_channel(channel: str | None) -> str:
+    """The object a mask channel belongs to (``hero.A`` -> ``hero``); InputError if none."""
+    name = (channel or "").rpartition(".")[0]
+    if not name:
+        raise InputError(
+            f"the output names {OBJECT_TOKEN}: take the mask from one object's layer "
+            f"(--mask-channel <object>.A) so its name can go there"
+        )
+    return name
+
+
 @dataclass(frozen=True)
 class TrackThenMatteRequest:
     # ``matte.mask`` is where the tracked masks are written ("" = ``default_masks``).
@@ -119,10 +135,7 @@ class TrackThenMatteRequest:
         union = self.matte_request()
         if not self.per_object:
             return {"": union}
-        return {
-            name: replace(union, output=union.output.replace(OBJECT_TOKEN, name), mask_channel=f"{name}.A")
-            for name in self.prompts.objects
-        }
+        return {name: for_object(union, name) for name in self.prompts.objects}
 
 
 @dataclass(frozen=True)
@@ -153,7 +166,7 @@ def prepare_track_then_matte(request: TrackThenMatteRequest) -> TrackThenMattePl
     """Check the whole request before anything is written; raise domain errors."""
     if request.matte.mask_channel:
         raise InputError("a mask channel applies to a mask sequence (--mask), not to masks tracked from prompts")
-    _check_object_token(request)
+    check_object_token(request)
     # A backend that cannot run would otherwise fail only after the track was written.
     backend, options = check_backend(request.matte.backend, request.matte.options)
     # The mattes next: they only read headers, the track reads the keyframes' pixels.
@@ -168,7 +181,8 @@ def prepare_track_then_matte(request: TrackThenMatteRequest) -> TrackThenMattePl
     return TrackThenMattePlan(track, mattes, backend, options)
 
 
-def _check_object_token(request: TrackThenMatteRequest) -> None:
+def check_object_token(request: TrackThenMatteRequest) -> None:
+    """One matte per object and an output naming ``{object}`` go together; InputError otherwise."""
     has_token = OBJECT_TOKEN in request.matte.output
     if request.per_object and not has_token:
         raise InputError(
