@@ -70,6 +70,13 @@ def test_track_and_matte_with_prompts_through_the_daemon(clip, daemon, tmp_path,
     assert main([*matte, "--out", "shot/matte.####.exr", "--mask", clip.mask]) == 1
     assert "not both" in capsys.readouterr().err
 
+    # One matte per object: --objects reaches the daemon; the object's name goes into the output.
+    named = ["matte", *[p.replace(f"{clip.first}=", f"hero:{clip.first}=") for p in prompts], *MATTE_SETTINGS,
+             "--server", daemon.address, "--objects", "layers"]
+    assert main([*named, "--out", "objects/matte.{object}.####.exr"]) == 0
+    assert f"{tmp_path / 'objects' / 'matte.{object}.####.exr'}: 8 frames written" in capsys.readouterr().out
+    assert sorted(p.name for p in (tmp_path / "objects").glob("matte.hero.*")) == [f"matte.hero.{f}.exr" for f in clip.frames]
+
 
 def test_a_failed_job_is_one_line_and_exit_status_1(clip, daemon, tmp_path, capsys):
     status = main([
