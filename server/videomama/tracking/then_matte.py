@@ -43,6 +43,7 @@ from typing import Any
 from ..backends.base import MattingBackend, StopToken
 from ..errors import InputError
 from ..matting.engine import MatteProgress, MatteResult, run_matte
+from ..matting.progress_across import ProgressAcrossMattes
 from ..matting.request import MattePlan, MatteRequest, check_backend, check_no_overwrite, plan
 from ..sequences.pattern import FrameRange, SequencePattern
 from . import registry
@@ -219,7 +220,7 @@ def run_track_then_matte(
         on_tracked(tracked)
     stop.check()
     mattes = request.matte_requests()
-    overall = _AcrossMattes(on_progress, len(mattes)) if on_progress else None
+    overall = ProgressAcrossMattes(on_progress, len(mattes)) if on_progress else None
     matted: dict[str, MatteResult] = {}
     with (backend or nullcontext)() as lent:
         # The objects one after another: each a matte of its own, sharing the lent backend.
@@ -228,40 +229,3 @@ def run_track_then_matte(
             if overall:
                 overall.next_matte()
     return TrackThenMatteResult(tracked, matted)
-
-
-class _AcrossMattes:
-    """Each object's matte progress, restated as progress over every object's matte.
-
-    Counts run on from where the mattes before stopped; the mattes still to
-    come are expected to be as big and as slow as the current one (with
-    resume they may be smaller: a matte already up to date has nothing to do).
-    """
-
-    def __init__(self, on_progress: ProgressCallback, count: int) -> None:
-        self._on_progress, self._later = on_progress, count - 1
-        self._before = (0, 0, 0.0)   # frames, windows and seconds of the mattes before the current one
-        self._last: MatteProgress | None = None
-
-    def next_matte(self) -> None:
-        frames, windows, seconds = self._before
-        if self._last is not None:
-            last = self._last
-            self._before = (frames + last.frames_done, windows + last.windows_total, seconds + last.elapsed_s)
-        self._later -= 1
-        self._last = None
-
-    def __call__(self, progress: MatteProgress) -> None:
-        self._last = progress
-        frames, windows, seconds = self._before
-        mattes = self._later + 1
-        eta = None if progress.eta_s is None else progress.eta_s + self._later * (progress.elapsed_s + progress.eta_s)
-        self._on_progress(replace(
-            progress,
-            frames_done=frames + progress.frames_done,
-            frames_total=frames + mattes * progress.frames_total,
-            window=windows + progress.window,
-            windows_total=windows + mattes * progress.windows_total,
-            elapsed_s=seconds + progress.elapsed_s,
-            eta_s=eta,
-        ))
