@@ -93,7 +93,7 @@ def test_prompts_add_a_track_layer_the_matte_layer_depends_on(shot, tmp_path):
     assert ["--mask", masks] == shlex.split(matte.findtext("cmd"))[4:6]
 
 
-def test_one_matte_per_object_is_a_matte_and_finalize_layer_per_object(shot, tmp_path):
+def test_one_matte_per_object_is_a_matte_and_finalize_layer_per_object(shot, tmp_path, capsys):
     keyframe = SequencePattern.parse(shot.mask).path(shot.first)
     out = str(tmp_path / "out" / "matte.{object}.####.exr")
     assert main([
@@ -101,6 +101,7 @@ def test_one_matte_per_object_is_a_matte_and_finalize_layer_per_object(shot, tmp
         *SETTINGS, *CUE, f"--mask-keyframe=hero:1001={keyframe}", f"--mask-keyframe=prop:1001={keyframe}",
         "--tracker", "flow", "--objects", "layers", "--xml", str(tmp_path / "job.xml"),
     ]) == 0
+    assert "(1001-1016, 1017-1032, 1033-1048) for each object (hero, prop), then finalize" in capsys.readouterr().out
     job = ElementTree.fromstring((tmp_path / "job.xml").read_text())
     layers = {layer.get("name"): layer for layer in job.findall("job/layers/layer")}
     assert list(layers) == ["track", "matte_hero", "finalize_hero", "matte_prop", "finalize_prop"]

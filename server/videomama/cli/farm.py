@@ -63,9 +63,10 @@ def _describe(job, balanced: bool = True) -> str:
     chunks = job.chunks(balanced)
     shown = ", ".join(str(chunk) for chunk in chunks[:6]) + (", ..." if len(chunks) > 6 else "")
     track = f"track shot {job.shot} into {job.request.mask}, then " if job.track else ""
+    each = f" for each object ({', '.join(job.objects)})" if job.objects else ""
     return (
         f"{track}matte frames {job.frames} of shot {job.shot} in {len(chunks)} task(s) of up to "
-        f"{job.chunk} frames ({shown}), then finalize"
+        f"{job.chunk} frames ({shown}){each}, then finalize"
     )
 
 
