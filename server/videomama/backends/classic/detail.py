@@ -21,6 +21,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .region import bounding_box
+
 # sRGB units: a strand must stand this far off its background to count,
 # and at least this many times the background's typical thin-detail level.
 _FLOOR = 0.025
@@ -43,18 +45,6 @@ def clean_behind(plate: np.ndarray, width: int) -> np.ndarray:
                   + opened_then_closed(cv2.MORPH_CLOSE, cv2.MORPH_OPEN))
 
 
-def _reach_box(mask: np.ndarray, reach: float, margin: int) -> tuple[slice, slice] | None:
-    """Bounding box of everything within ``reach`` of the mask, plus ``margin``."""
-    rows = np.flatnonzero((mask > 0.5).any(axis=1))
-    cols = np.flatnonzero((mask > 0.5).any(axis=0))
-    if rows.size == 0:
-        return None
-    pad = int(np.ceil(reach)) + margin
-    height, width = mask.shape
-    return (slice(max(0, rows[0] - pad), min(height, rows[-1] + pad + 1)),
-            slice(max(0, cols[0] - pad), min(width, cols[-1] + pad + 1)))
-
-
 def detail_unknown(
     plate: np.ndarray, mask: np.ndarray, unknown: np.ndarray, known_background: np.ndarray,
     width: int, reach: float, depth: float,
@@ -63,7 +53,7 @@ def detail_unknown(
     added = np.zeros_like(unknown)
     # Work on the part of the frame a strand can reach (a small subject in a 4K
     # plate costs its own size), with a margin so the morphology sees past it.
-    box = _reach_box(mask, reach, margin=width)
+    box = bounding_box(mask > 0.5, int(np.ceil(reach)) + width)
     if box is None:
         return added
     plate, mask, unknown, known_background = plate[box], mask[box], unknown[box], known_background[box]

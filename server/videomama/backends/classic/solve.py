@@ -15,6 +15,7 @@ import threading
 
 import numpy as np
 
+from .region import bounding_box
 from .trimap import BACKGROUND, FOREGROUND, UNKNOWN
 
 log = logging.getLogger(__name__)
@@ -22,18 +23,6 @@ log = logging.getLogger(__name__)
 _MARGIN = 4
 _STDOUT_SWAP = threading.Lock()
 _ICHOL_SHIFTS = (1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0)
-
-
-def _bounding_box(band: np.ndarray) -> tuple[slice, slice] | None:
-    rows = np.flatnonzero(band.any(axis=1))
-    cols = np.flatnonzero(band.any(axis=0))
-    if rows.size == 0:
-        return None
-    height, width = band.shape
-    return (
-        slice(max(0, rows[0] - _MARGIN), min(height, rows[-1] + _MARGIN + 1)),
-        slice(max(0, cols[0] - _MARGIN), min(width, cols[-1] + _MARGIN + 1)),
-    )
 
 
 def _quiet_ichol(ichol, matrix):
@@ -60,7 +49,7 @@ def solve_alpha(plate: np.ndarray, trimap: np.ndarray, epsilon: float = 1e-5) ->
     from pymatting import estimate_alpha_cf, ichol
 
     alpha = np.where(trimap >= FOREGROUND, 1.0, 0.0).astype(np.float32)
-    box = _bounding_box(trimap == UNKNOWN)
+    box = bounding_box(trimap == UNKNOWN, _MARGIN)
     if box is None:
         return alpha
     crop_trimap = trimap[box].astype(np.float64)
