@@ -16,7 +16,7 @@ import argparse
 import sys
 
 from ..errors import InputError
-from ..tracking.then_matte import OBJECT_TOKEN
+from ..tracking.then_matte import output_for_object
 from . import matte
 from .arguments import frame_range
 
@@ -197,7 +197,7 @@ def _add_finalize(farm) -> None:
 def _run_finalize(args: argparse.Namespace) -> int:
     from ..farm.finalize import finalize
 
-    output = args.out.replace(OBJECT_TOKEN, args.object) if args.object else args.out
+    output = output_for_object(args.out, args.object) if args.object else args.out
     result = finalize(output, args.frames, manifest=args.manifest, settings=dict(args.setting))
     if result.removed_temporaries:
         print(f"removed {len(result.removed_temporaries)} temporary file(s) left by killed writers")

@@ -16,7 +16,13 @@ from ..errors import InputError
 from ..matting.engine import run_matte
 from ..matting.request import COMPRESSIONS, MatteRequest
 from ..tracking.prompts import Prompts
-from ..tracking.then_matte import OBJECT_TOKEN, TrackThenMatteRequest, object_of_channel, run_track_then_matte
+from ..tracking.then_matte import (
+    OBJECT_TOKEN,
+    TrackThenMatteRequest,
+    object_of_channel,
+    output_for_object,
+    run_track_then_matte,
+)
 from . import remote, track
 from .arguments import add_prompt_arguments, backend_option, frame_range, prompts_from_args
 from .progress import ProgressBar
@@ -68,7 +74,7 @@ def request_from_args(args: argparse.Namespace) -> MatteRequest:
     if args.mask and OBJECT_TOKEN in request.output:
         # One object's layer of multi-object masks: its name goes into the output
         # (farm tasks of a per-object job run exactly this).
-        request = replace(request, output=request.output.replace(OBJECT_TOKEN, object_of_channel(request.mask_channel)))
+        request = replace(request, output=output_for_object(request.output, object_of_channel(request.mask_channel)))
     return request
 
 

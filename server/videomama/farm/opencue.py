@@ -31,6 +31,7 @@ import tempfile
 from dataclasses import dataclass
 
 from ..errors import NotAvailableError, VideoMamaError
+from ..tracking.mask_layout import layer_channel
 from .job import FarmJob, matte_arguments, settings, track_arguments
 
 TRACK_LAYER = "track"
@@ -71,7 +72,7 @@ def job_name(job: FarmJob) -> str:
 def matte_command(job: FarmJob, options: CueOptions, name: str | None = None) -> str:
     """``name``: the object, for a job with one matte per object."""
     arguments = [job.executable, "matte", *matte_arguments(job.request), f"--frames={CHUNK_FRAMES}"]
-    arguments += ["--mask-channel", f"{name}.A"] if name else []
+    arguments += ["--mask-channel", layer_channel(name)] if name else []
     if options.server:
         arguments += ["--server", options.server]
     # RQD runs the command through a shell: quote every argument.

@@ -35,6 +35,7 @@ from __future__ import annotations
 import os
 
 from ..errors import InputError
+from ..tracking.mask_layout import layer_channel
 from .job import FarmJob, matte_arguments, settings, track_arguments
 
 SPECIFICATION = "jobtemplate-2023-09"
@@ -44,6 +45,7 @@ FINALIZE_STEP = "Finalize"
 WORKER_ENVIRONMENT = "VideoMaMaWorker"
 SESSION_DIR = "{{Session.WorkingDirectory}}"
 EXECUTABLE = "{{Param.VideomamaExe}}"
+TASK_OBJECT = "{{Task.Param.Object}}"   # a per-object job's Object task parameter
 # Request fields that are job parameters, and the expression that reads each.
 PARAMETER_FIELDS = {
     "plate": "{{Param.Plate}}",
@@ -136,12 +138,12 @@ def _object_parameter(job: FarmJob) -> list[dict]:
     return [{"name": "Object", "type": "STRING", "range": list(job.objects)}] if job.objects else []
 
 
-def _object_arguments(job: FarmJob, flag: str, suffix: str = "") -> list[str]:
-    return [flag, f"{{{{Task.Param.Object}}}}{suffix}"] if job.objects else []
+def _object_arguments(job: FarmJob, flag: str, value: str) -> list[str]:
+    return [flag, value] if job.objects else []
 
 
 def _matte_step(job: FarmJob) -> dict:
-    arguments = matte_arguments(job.request, **PARAMETER_FIELDS) + _object_arguments(job, "--mask-channel", ".A")
+    arguments = matte_arguments(job.request, **PARAMETER_FIELDS) + _object_arguments(job, "--mask-channel", layer_channel(TASK_OBJECT))
     step = {
         "name": MATTE_STEP,
         "description": "Matte one chunk of frames; each chunk computes the windows that touch it.",
@@ -183,7 +185,7 @@ def _finalize_step(job: FarmJob) -> dict:
                     "command": EXECUTABLE,
                     "args": [
                         "farm", "finalize", "--out", "{{Param.Output}}", "--frames={{Param.Frames}}",
-                        *_object_arguments(job, "--object"),
+                        *_object_arguments(job, "--object", TASK_OBJECT),
                         *(part for name, value in recorded.items() for part in ("--setting", f"{name}={value}")),
                     ],
                 },

@@ -29,6 +29,11 @@ def check_output(mode: str) -> str:
     return mode
 
 
+def layer_channel(name: str) -> str:
+    """The alpha channel of object ``name`` in layered masks: ``hero`` -> ``hero.A``."""
+    return f"{name}.A"
+
+
 @dataclass(frozen=True)
 class MaskLayout:
     objects: tuple[str, ...]  # the order of the tracker's masks
@@ -44,7 +49,7 @@ class MaskLayout:
 
     @property
     def channels(self) -> tuple[str, ...]:
-        return tuple(f"{name}.A" for name in self.objects) if self.layered else ("A",)
+        return tuple(layer_channel(name) for name in self.objects) if self.layered else ("A",)
 
     def pixels(self, masks: np.ndarray) -> np.ndarray:
         """The tracker's (N, H, W) masks as (H, W, channels) pixels to write."""

@@ -47,7 +47,7 @@ from ..matting.progress_across import ProgressAcrossMattes
 from ..matting.request import MattePlan, MatteRequest, check_backend, check_no_overwrite, plan
 from ..sequences.pattern import FrameRange, SequencePattern
 from . import registry
-from .mask_layout import LAYERS, MERGED, check_output
+from .mask_layout import LAYERS, MERGED, check_output, layer_channel
 from .prompts import Prompts
 from .runner import TrackerFactory, TrackPlan, TrackProgress, TrackRequest, TrackResult, prepare_track, run_track
 
@@ -76,9 +76,14 @@ def default_masks(output: str) -> str:
     return SequencePattern(pattern.directory, f"{name}{separator}", f"{tag}.exr", pattern.padding).display
 
 
+def output_for_object(output: str, name: str) -> str:
+    """``output`` with object ``name`` in place of ``{object}``."""
+    return output.replace(OBJECT_TOKEN, name)
+
+
 def for_object(request: MatteRequest, name: str) -> MatteRequest:
     """``request`` for one object of layered masks: its layer, and its name in the output."""
-    return replace(request, output=request.output.replace(OBJECT_TOKEN, name), mask_channel=f"{name}.A")
+    return replace(request, output=output_for_object(request.output, name), mask_channel=layer_channel(name))
 
 
 def object_of_channel(channel: str | None) -> str:
