@@ -108,3 +108,8 @@ def test_farm_finalize_command(job_output, tmp_path, capsys):
     assert main(["farm", "finalize", "--out", job_output, "--frames", "1001-1012"]) == 1
     error = capsys.readouterr().err
     assert error.startswith("videomama: error: ") and error.count("\n") == 1 and "missing frame 1012 (1 of 12)" in error
+
+
+def test_farm_finalize_object_needs_the_token_in_the_output(job_output, capsys):
+    assert main(["farm", "finalize", "--out", job_output, "--frames", "1001-1012", "--object", "hero"]) == 1
+    assert "--object hero names an object, but --out has no {object} to put it in" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import argparse
 import sys
 
 from ..errors import InputError
-from ..tracking.then_matte import output_for_object
+from ..tracking.then_matte import OBJECT_TOKEN, output_for_object
 from . import matte
 from .arguments import frame_range
 
@@ -197,6 +197,8 @@ def _add_finalize(farm) -> None:
 def _run_finalize(args: argparse.Namespace) -> int:
     from ..farm.finalize import finalize
 
+    if args.object and OBJECT_TOKEN not in args.out:
+        raise InputError(f"--object {args.object} names an object, but --out has no {OBJECT_TOKEN} to put it in")
     output = output_for_object(args.out, args.object) if args.object else args.out
     result = finalize(output, args.frames, manifest=args.manifest, settings=dict(args.setting))
     if result.removed_temporaries:
