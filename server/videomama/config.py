@@ -45,7 +45,7 @@ class ServerConfig:
     tls_key: str | None = None
     output_roots: tuple[str, ...] = ()
     cpu_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
-    model_idle_s: float = 600.0  # unload a loaded backend unused for this long
+    model_idle_s: float = 600.0  # unload a loaded backend or tracker unused for this long
     max_frame_pixels: int = 8192 * 8192  # larger frames are refused up front
     # gRPC's 4 MiB default rejects a half-float 1080p RGBA frame; pixel data is
     # chunked well below this anyway, the margin is for generous clients.

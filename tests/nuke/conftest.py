@@ -77,11 +77,11 @@ def start_daemon(tmp_path):
 
     running = []
 
-    def start(backends=None, **overrides):
+    def start(models=None, **overrides):
         scratch = tmp_path / f"daemon_scratch{len(running)}"
         scratch.mkdir()
         config = replace(ServerConfig(listen="127.0.0.1:0", scratch_dir=str(scratch), cpu_workers=1), **overrides)
-        daemon = Daemon(config, backends).start()
+        daemon = Daemon(config, models).start()
         running.append(daemon)
         return daemon
 

@@ -16,7 +16,7 @@ from nuke_support import build_graph, closed_port_address, wait_for_jobs
 
 from videomama_client import Client
 
-from videomama.jobs.backend_cache import BackendCache
+from videomama.jobs.model_cache import ModelCache
 from videomama.matting.engine import run_matte
 from videomama.matting.request import MatteRequest
 from videomama.sequences.image_read import read_mask
@@ -241,8 +241,8 @@ def test_cancel_stops_the_job_keeps_finished_frames_and_clear_cache_removes_them
 ):
     from videomama.backends import registry
 
-    slow = BackendCache(600.0, create=lambda name, options: _SlowClassic(registry.create(name, options)))
-    daemon = start_daemon(backends=slow)
+    slow = ModelCache(600.0, create_backend=lambda name, options: _SlowClassic(registry.create(name, options)))
+    daemon = start_daemon(slow)
     node, _, _ = build_graph(nuke, gui_binding, nuke_clip, tmp_path / "cache", daemon.address)
     nuke.press(node, "compute")
     nuke.press(node, "compute")  # a second press while running is refused, not a second job

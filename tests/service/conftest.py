@@ -8,7 +8,7 @@ import pytest
 from videomama_client import Client
 
 from videomama.config import ServerConfig
-from videomama.jobs.backend_cache import BackendCache
+from videomama.jobs.model_cache import ModelCache
 from videomama.service.server import Daemon
 
 from .support import Clip, make_clip
@@ -40,11 +40,11 @@ def start_daemon(tmp_path):
     """Start daemons on 127.0.0.1:0 with config overrides; all stopped at teardown."""
     running: list[Daemon] = []
 
-    def start(backends: BackendCache | None = None, trackers=None, **overrides) -> RunningDaemon:
+    def start(models: ModelCache | None = None, **overrides) -> RunningDaemon:
         scratch = tmp_path / f"scratch{len(running)}"
         scratch.mkdir()
         config = replace(ServerConfig(listen="127.0.0.1:0", scratch_dir=str(scratch), cpu_workers=2), **overrides)
-        daemon = Daemon(config, backends, trackers).start()
+        daemon = Daemon(config, models).start()
         running.append(daemon)
         return RunningDaemon(daemon.address, config, daemon)
 

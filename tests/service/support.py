@@ -17,7 +17,7 @@ import numpy as np
 from videomama_client import MatteSettings
 
 from videomama.backends import registry
-from videomama.jobs.backend_cache import BackendCache
+from videomama.jobs.model_cache import ModelCache
 from videomama.sequences.image_read import read_mask, read_metadata
 from videomama.sequences.image_write import write_image
 from videomama.synthetic import ClipSpec, write_clip
@@ -72,8 +72,9 @@ class SlowBackend:
         return self._inner.matte(window, stop)
 
 
-def slow_backends(delay_s: float) -> BackendCache:
-    return BackendCache(600.0, create=lambda name, options: SlowBackend(registry.create(name, options), delay_s))
+def slow_backends(delay_s: float) -> ModelCache:
+    """A daemon's models whose backends are slowed-down real ones."""
+    return ModelCache(600.0, create_backend=lambda name, options: SlowBackend(registry.create(name, options), delay_s))
 
 
 def _wait(delay_s: float, stop) -> None:
@@ -99,9 +100,9 @@ class SlowTracker:
             yield frame, mask
 
 
-def slow_trackers(delay_s: float):
-    """A daemon's tracker factory making slowed-down real trackers."""
-    return lambda name: SlowTracker(tracking_registry.create(name), delay_s)
+def slow_trackers(delay_s: float) -> ModelCache:
+    """A daemon's models whose trackers are slowed-down real ones."""
+    return ModelCache(600.0, create_tracker=lambda name: SlowTracker(tracking_registry.create(name), delay_s))
 
 
 def alpha(path: str | Path) -> np.ndarray:

@@ -16,7 +16,7 @@ DELAY_S = 0.4
 
 @pytest.fixture
 def slow_daemon(start_daemon):
-    return start_daemon(backends=slow_backends(DELAY_S))
+    return start_daemon(slow_backends(DELAY_S))
 
 
 def final_event(address: str, job_id: str):
@@ -39,7 +39,7 @@ def test_cancel_mid_job(long_clip, slow_daemon, tmp_path):
 
 
 def test_cancel_a_queued_job(long_clip, start_daemon, tmp_path):
-    daemon = start_daemon(backends=slow_backends(DELAY_S), cpu_workers=1)
+    daemon = start_daemon(slow_backends(DELAY_S), cpu_workers=1)
     with Client(daemon.address) as client:
         running = client.submit_matte(long_clip.plate, long_clip.mask, str(tmp_path / "a" / "m.####.exr"), settings=SETTINGS)
         next(event for event in running if isinstance(event, Started))  # the only worker is busy

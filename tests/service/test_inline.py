@@ -51,7 +51,7 @@ def test_small_chunks_and_a_proxy_resolution_mask(clip, daemon, client):
 
 
 def test_leaving_mid_job_cancels_it_and_removes_its_files(long_clip, start_daemon):
-    daemon = start_daemon(backends=slow_backends(0.3))
+    daemon = start_daemon(slow_backends(0.3))
     plates, masks = clip_arrays(long_clip)
     with Client(daemon.address) as client:
         for _frame, _alpha in client.matte_inline(plates, masks, long_clip.frames, settings=SETTINGS):

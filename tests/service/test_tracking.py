@@ -264,7 +264,7 @@ def final_event(address: str, job_id: str):
 
 
 def test_cancelling_a_track_job_stops_it_and_leaves_only_complete_masks(long_clip, start_daemon, tmp_path):
-    daemon = start_daemon(trackers=slow_trackers(0.2))
+    daemon = start_daemon(slow_trackers(0.2))
     output = tmp_path / "out" / "masks.####.exr"
     settings = TrackSettings(mask_keyframes={long_clip.first: keyframe(long_clip)})
     with Client(daemon.address) as client:
@@ -283,7 +283,7 @@ def test_cancelling_a_track_job_stops_it_and_leaves_only_complete_masks(long_cli
 
 
 def test_cancelling_a_track_then_matte_job_while_it_tracks(long_clip, start_daemon, tmp_path):
-    daemon = start_daemon(trackers=slow_trackers(0.2))
+    daemon = start_daemon(slow_trackers(0.2))
     settings = TrackSettings(mask_keyframes={long_clip.first: keyframe(long_clip)})
     with Client(daemon.address) as client:
         job = client.submit_matte(
@@ -304,3 +304,19 @@ def test_trackers_pick_their_lane(monkeypatch):
     assert lanes.device_for_tracker("sam2") == lanes.GPU
     monkeypatch.setattr(lanes, "cuda_probably_present", lambda: False)
     assert lanes.device_for_tracker("sam2") == lanes.CPU
+
+
+def test_the_daemon_keeps_its_tracker_loaded_between_tracks(clip, start_daemon, tmp_path):
+    from videomama.jobs.model_cache import ModelCache
+    from videomama.tracking import registry as tracking_registry
+
+    built = []
+    models = ModelCache(600.0, create_tracker=lambda name: built.append(name) or tracking_registry.create(name))
+    daemon = start_daemon(models)
+    settings = TrackSettings(mask_keyframes={clip.first: keyframe(clip)})
+    with Client(daemon.address) as client:
+        for take in ("a", "b"):  # an artist tracking again (here: into a new folder)
+            finished = client.submit_track(clip.plate, str(tmp_path / take / "masks.####.exr"), (clip.first, clip.last), settings).wait()
+            assert finished.frames_written == len(clip.frames)
+    assert built == ["flow"]
+    assert_same_frames(tmp_path / "a", tmp_path / "b", name="masks")

@@ -76,8 +76,31 @@ def test_checkpoint_layout(tmp_path):
     assert path.name == "sam2.1_hiera_small.pt" and sam2_models.installed_size(tmp_path) == "small"
 
 
-def test_track_cli_with_clicks_runs_sam2(small_clip, tmp_path, capsys, monkeypatch, tracker):
-    # No checkpoint in tests: stand the random-weight tracker in for the installed one.
+def test_one_tracker_tracks_shot_after_shot_as_if_new(tracker):
+    """What lets the daemon keep SAM2 loaded: a pass leaves nothing behind for the next."""
+    rng = np.random.default_rng(2)
+    shot = {f: rng.random((90, 160, 3)).astype(np.float32) for f in range(1001, 1004)}
+    other = {f: rng.random((64, 96, 3)).astype(np.float32) for f in range(1, 6)}
+    clicks = Prompts(points=parse_points(["1002:40,30,+"]))
+    first = list(tracker.track(sorted(shot), shot.__getitem__, {"subject": {}}, prompts=clicks))
+    list(tracker.track(sorted(other), other.__getitem__, {"a": {}, "b": {}}, prompts=Prompts(
+        points=parse_points(["a:3:10,10,+;b:2:50,30,+"]))))
+    again = list(tracker.track(sorted(shot), shot.__getitem__, {"subject": {}}, prompts=clicks))
+    assert [f for f, _ in again] == [f for f, _ in first]
+    for (_, before), (_, after) in zip(first, again):
+        np.testing.assert_array_equal(before, after)
+
+
+def test_close_frees_the_network():
+    tracker = Sam2Tracker(image_size=512, random_weights=True, device="cpu")
+    tracker.close()
+    assert tracker.predictor is None
+
+
+def test_track_cli_with_clicks_runs_sam2(small_clip, tmp_path, capsys, monkeypatch):
+    # No checkpoint in tests: stand a random-weight tracker in for the installed one
+    # (its own: the command line closes its tracker after the track).
+    tracker = Sam2Tracker(image_size=512, random_weights=True, device="cpu")
     from videomama.backends.base import Availability
     from videomama.cli.main import main
     from videomama.sequences.image_read import read_mask
@@ -96,3 +119,4 @@ def test_track_cli_with_clicks_runs_sam2(small_clip, tmp_path, capsys, monkeypat
     assert "3 masks written (tracker sam2)" in capsys.readouterr().out
     mask = read_mask(out.replace("####", "1001")).pixels
     assert mask.shape == (96, 160, 1) and set(np.unique(mask)) <= {0.0, 1.0}
+    assert tracker.predictor is None  # freed once the command's track was written

@@ -20,15 +20,14 @@ from dataclasses import replace
 from ..config import ServerConfig
 from ..errors import CancelledError, NotAvailableError
 from ..matting.request import MatteRequest, check_backend
-from ..tracking import registry as tracking_registry
-from ..tracking.runner import TrackerFactory, TrackRequest
+from ..tracking.runner import TrackRequest
 from ..tracking.then_matte import TrackThenMatteRequest
-from .backend_cache import BackendCache
 from .capabilities import Capabilities, describe
 from .inline import Chunk, End, InlineSpec, InlineUpload
 from .job import Job, JobKind, JobState, UnknownJobError, Work
 from .lanes import CPU, GPU, GPU_WORKERS, Lane, device_for
 from .matte_work import MatteWork, prepare_matte
+from .model_cache import ModelCache
 from .paths import OutputPolicy
 from .prepared import Prepared
 from .track_work import TrackThenMatteWork, TrackWork, prepare_track_job, prepare_track_then_matte_job
@@ -40,17 +39,10 @@ _SHUTTING_DOWN = "the daemon is shutting down; submit the job again once it has 
 
 
 class JobManager:
-    def __init__(
-        self,
-        config: ServerConfig,
-        backends: BackendCache | None = None,
-        trackers: TrackerFactory | None = None,
-    ) -> None:
+    def __init__(self, config: ServerConfig, models: ModelCache | None = None) -> None:
         self.config = config
-        self._backends = backends or BackendCache(config.model_idle_s)
-        # Trackers are built per job, not cached like backends: a track is one
-        # pass over the shot and most tracks are flow (nothing to load).
-        self._trackers = trackers or tracking_registry.create
+        # Matting backends and trackers, loaded on first use and kept until idle.
+        self._models = models or ModelCache(config.model_idle_s)
         self._policy = OutputPolicy(config.output_roots)
         self._lanes = {
             GPU: Lane(GPU, GPU_WORKERS, self._execute),
@@ -60,7 +52,7 @@ class JobManager:
         self._lock = threading.Lock()
         self._closing = False
         self._stop_janitor = threading.Event()
-        self._janitor = threading.Thread(target=self._unload_idle_backends, name="videomama-janitor", daemon=True)
+        self._janitor = threading.Thread(target=self._unload_idle_models, name="videomama-janitor", daemon=True)
 
     def start(self) -> JobManager:
         for lane in self._lanes.values():
@@ -77,16 +69,16 @@ class JobManager:
         limit = self.config.max_frame_pixels
         if isinstance(request, TrackThenMatteRequest):
             prepared = prepare_track_then_matte_job(request, self._policy, limit)
-            work = TrackThenMatteWork(prepared, self._backends, self._trackers)
+            work = TrackThenMatteWork(prepared, self._models)
             return self._submit_prepared(JobKind.TRACK_THEN_MATTE, work, prepared, detached)
         prepared = prepare_matte(request, self._policy, limit)
-        return self._submit_prepared(JobKind.MATTE, MatteWork(prepared, self._backends), prepared, detached)
+        return self._submit_prepared(JobKind.MATTE, MatteWork(prepared, self._models), prepared, detached)
 
     def submit_track(self, request: TrackRequest, detached: bool = False) -> Job:
         """Check a track request completely (raising domain errors) and queue it."""
         self._check_open()
         prepared = prepare_track_job(request, self._policy, self.config.max_frame_pixels)
-        return self._submit_prepared(JobKind.TRACK, TrackWork(prepared, self._trackers), prepared, detached)
+        return self._submit_prepared(JobKind.TRACK, TrackWork(prepared, self._models), prepared, detached)
 
     def _submit_prepared(self, kind: JobKind, work: Work, prepared: Prepared, detached: bool) -> Job:
         job = Job(
@@ -174,7 +166,7 @@ class JobManager:
                 job.cancel()
         self._stop_janitor.set()
         stopped = all(lane.join(timeout) for lane in self._lanes.values())
-        self._backends.unload_idle()
+        self._models.unload_idle()
         return stopped
 
     # -- internals -------------------------------------------------------------------
@@ -202,7 +194,7 @@ class JobManager:
         job = upload.job
         try:
             prepared = prepare_matte(upload.receive(parts), None, self.config.max_frame_pixels)
-            job.work = MatteWork(prepared, self._backends, on_frame=upload.outbox.collect, report_paths=False)
+            job.work = MatteWork(prepared, self._models, on_frame=upload.outbox.collect, report_paths=False)
         except Exception as error:
             job.end(error)
             return
@@ -218,9 +210,9 @@ class JobManager:
             outcome = error
         job.end(outcome)
 
-    def _unload_idle_backends(self) -> None:
+    def _unload_idle_models(self) -> None:
         interval = max(1.0, min(self.config.model_idle_s / 2, 60.0))
         while not self._stop_janitor.wait(interval):
-            unloaded = self._backends.sweep()
+            unloaded = self._models.sweep()
             if unloaded:
-                log.info("unloaded %d idle backend(s)", unloaded)
+                log.info("unloaded %d idle model(s)", unloaded)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from ..errors import InputError
 from ..matting.engine import MatteProgress, run_matte
 from ..matting.request import MattePlan, MatteRequest, check_backend, plan
-from .backend_cache import BackendCache
+from .model_cache import ModelCache
 from .events import FrameDone, Finished, Progress
 from .job import Job
 from .lanes import device_for
@@ -72,12 +72,12 @@ class MatteWork:
     def __init__(
         self,
         prepared: Prepared[MatteRequest],
-        backends: BackendCache,
+        models: ModelCache,
         on_frame: FrameHook | None = None,
         report_paths: bool = True,
     ) -> None:
         self._prepared = prepared
-        self._backends = backends
+        self._models = models
         self._on_frame = on_frame
         self._report_paths = report_paths
 
@@ -87,7 +87,7 @@ class MatteWork:
         def on_progress(progress: MatteProgress) -> None:
             publish_matte_progress(job, progress, self._on_frame, self._report_paths)
 
-        with self._backends.borrow(request.backend, self._prepared.options) as backend:
+        with self._models.backend(request.backend, self._prepared.options) as backend:
             result = run_matte(request, on_progress=on_progress, stop=job.stop, backend=backend)
         return Finished(
             output=result.output if self._report_paths else "",

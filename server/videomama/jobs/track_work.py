@@ -17,9 +17,9 @@ from dataclasses import replace
 from ..sequences.pattern import SequencePattern
 from ..tracking.jumps import JumpWarning
 from ..tracking.prompts import MaskKeyframe
-from ..tracking.runner import TrackerFactory, TrackProgress, TrackRequest, prepare_track, run_track
+from ..tracking.runner import TrackProgress, TrackRequest, prepare_track, run_track
 from ..tracking.then_matte import TrackThenMatteRequest, prepare_track_then_matte, run_track_then_matte
-from .backend_cache import BackendCache
+from .model_cache import ModelCache
 from .events import FrameDone, Finished, Progress, Warned
 from .job import Job
 from .lanes import CPU, GPU, device_for, device_for_tracker
@@ -87,9 +87,9 @@ def publish_warnings(job: Job, warnings: list[JumpWarning]) -> None:
 class TrackWork:
     """The work of a track job (see ``job.Work``)."""
 
-    def __init__(self, prepared: Prepared[TrackRequest], trackers: TrackerFactory) -> None:
+    def __init__(self, prepared: Prepared[TrackRequest], models: ModelCache) -> None:
         self._prepared = prepared
-        self._trackers = trackers
+        self._models = models
         self._output = SequencePattern.parse(prepared.request.output)
 
     def __call__(self, job: Job) -> Finished:
@@ -97,7 +97,7 @@ class TrackWork:
             self._prepared.request,
             on_progress=lambda progress: publish_track_progress(job, progress, self._output),
             stop=job.stop,
-            trackers=self._trackers,
+            trackers=self._models.tracker,
         )
         publish_warnings(job, result.warnings)
         return Finished(
@@ -109,12 +109,9 @@ class TrackWork:
 class TrackThenMatteWork:
     """The work of a track-then-matte job: masks, jump warnings, then the matte's frames."""
 
-    def __init__(
-        self, prepared: Prepared[TrackThenMatteRequest], backends: BackendCache, trackers: TrackerFactory
-    ) -> None:
+    def __init__(self, prepared: Prepared[TrackThenMatteRequest], models: ModelCache) -> None:
         self._prepared = prepared
-        self._backends = backends
-        self._trackers = trackers
+        self._models = models
 
     def __call__(self, job: Job) -> Finished:
         request = self._prepared.request
@@ -129,8 +126,8 @@ class TrackThenMatteWork:
             request,
             on_progress=on_progress,
             stop=job.stop,
-            backend=lambda: self._backends.borrow(request.matte.backend, self._prepared.options),
-            trackers=self._trackers,
+            backend=lambda: self._models.backend(request.matte.backend, self._prepared.options),
+            trackers=self._models.tracker,
             on_tracked=lambda tracked: publish_warnings(job, tracked.warnings),
         )
         mattes = result.mattes.values()

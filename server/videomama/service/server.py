@@ -20,9 +20,8 @@ from videomama_proto.v1 import videomama_pb2_grpc as pb_grpc
 
 from ..config import ServerConfig, check, split_address
 from ..errors import InputError
-from ..jobs.backend_cache import BackendCache
+from ..jobs.model_cache import ModelCache
 from ..jobs.manager import JobManager
-from ..tracking.runner import TrackerFactory
 from .auth import TokenInterceptor
 from .servicer import VideoMaMaServicer
 
@@ -72,11 +71,9 @@ def build_server(
 class Daemon:
     """A job manager and its server, started and stopped together."""
 
-    def __init__(
-        self, config: ServerConfig, backends: BackendCache | None = None, trackers: TrackerFactory | None = None
-    ) -> None:
+    def __init__(self, config: ServerConfig, models: ModelCache | None = None) -> None:
         self.config = config
-        self.manager = JobManager(config, backends, trackers)
+        self.manager = JobManager(config, models)
         self.server, self.port, self._health = build_server(config, self.manager)
 
     @property

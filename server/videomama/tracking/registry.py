@@ -10,6 +10,8 @@ hash, without loading a model); instances have ``describe()`` and ``track()``.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import InputError, NotAvailableError
@@ -40,6 +42,18 @@ def tracker_class(identifier: str):
 def create(identifier: str):
     """A ready tracker (SAM2 loads its network here, on the device it picks)."""
     return tracker_class(identifier)()
+
+
+@contextmanager
+def built(identifier: str) -> Iterator[Any]:
+    """A tracker for one run, freed after it (the command line's lender; the daemon keeps its own)."""
+    tracker = create(identifier)
+    try:
+        yield tracker
+    finally:
+        close = getattr(tracker, "close", None)
+        if callable(close):
+            close()
 
 
 def resolve(identifier: str, prompts: Prompts) -> str:

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, closing
 from typing import Any, Callable
 
 import numpy as np
@@ -51,8 +53,9 @@ from .jumps import JumpDetector, JumpWarning
 from .mask_layout import MaskLayout
 from .prompts import DEFAULT_OBJECT, Prompts, check_prompts
 
-# Builds a tracker from its resolved name (see ``registry.create``).
-TrackerFactory = Callable[[str], Any]
+# Lends a tracker by its resolved name, for the length of a ``with`` block:
+# ``registry.built`` builds one for the run, the daemon lends a loaded one.
+TrackerLender = Callable[[str], AbstractContextManager[Any]]
 
 # Metadata of a mask frame where the track jumps: the warning's reason, so a
 # kept track reports the same warnings as the run that wrote it.  With
@@ -131,11 +134,11 @@ def run_track(
     request: TrackRequest,
     on_progress: Callable[[TrackProgress], None] | None = None,
     stop: StopToken | None = None,
-    trackers: TrackerFactory = registry.create,
+    trackers: TrackerLender = registry.built,
 ) -> TrackResult:
     """Track ``request.frames`` into masks.
 
-    ``trackers`` builds the tracker by name, only when there is something to
+    ``trackers`` lends the tracker by name, only when there is something to
     track (building SAM2 loads its network); tests and the daemon pass their own.
     """
     stop = stop or StopToken()
@@ -147,20 +150,38 @@ def run_track(
         result.skipped, result.warnings = list(request.frames), kept
         return result
 
-    tracker = trackers(job.tracker)
-    description = tracker.describe()
-    objects = job.layout.objects
-    jumps = JumpDetector(objects)
-    tracked = tracker.track(
-        list(request.frames),
-        lambda f: _on_canvas(job, _read(job, f)),
-        # Every object, in the layout's order, even one prompted by clicks only.
-        {name: {f: _keyframe_loader(job, f, p) for f, p in request.prompts.keyframes(name).items()} for name in objects},
-        stop,
-        prompts=_to_data_window(request.prompts, job.windows),
-    )
+    # Lent for the pass only: the daemon keeps a loaded SAM2 for the next track.
+    # The pass is closed before the tracker goes back, also when cancelled.
+    with trackers(job.tracker) as tracker:
+        jumps = JumpDetector(job.layout.objects)
+        masks_by_frame = tracker.track(
+            list(request.frames),
+            lambda f: _on_canvas(job, _read(job, f)),
+            # Every object, in the layout's order, even one prompted by clicks only.
+            {name: {f: _keyframe_loader(job, f, p) for f, p in request.prompts.keyframes(name).items()}
+             for name in job.layout.objects},
+            stop,
+            prompts=_to_data_window(request.prompts, job.windows),
+        )
+        with closing(masks_by_frame):
+            _write_masks(job, digest, tracker.describe(), masks_by_frame, jumps, result, on_progress)
+    result.warnings = list(jumps.warnings)
+    return result
+
+
+def _write_masks(
+    job: TrackPlan,
+    digest: str,
+    description: dict[str, str],
+    masks_by_frame: Iterator[tuple[int, np.ndarray]],
+    jumps: JumpDetector,
+    result: TrackResult,
+    on_progress: Callable[[TrackProgress], None] | None,
+) -> None:
+    """Each tracked frame's masks as an EXR, with its jump warnings in the metadata."""
+    request = job.request
     started = time.monotonic()
-    for frame, masks in tracked:
+    for frame, masks in masks_by_frame:
         # The plate is read again for the jump check; cheap next to flow,
         # and it keeps the tracker interface free of side channels.
         warnings = jumps.check(frame, _on_canvas(job, _read(job, frame)), masks)
@@ -182,8 +203,6 @@ def run_track(
         result.written.append(frame)
         if on_progress:
             on_progress(_progress(len(result.written), len(request.frames), started, frame))
-    result.warnings = list(jumps.warnings)
-    return result
 
 
 def _progress(done: int, total: int, started: float, frame: int) -> TrackProgress:

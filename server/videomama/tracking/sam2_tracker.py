@@ -111,6 +111,17 @@ class Sam2Tracker:
         stat = path.stat() if path.is_file() else None
         return f"sam2: SAM2.1 hiera {size} ({path}, {stat.st_size if stat else 0} bytes, {stat.st_mtime_ns if stat else 0})"
 
+    def close(self) -> None:
+        """Free the network (end of a command-line track; the daemon's idle unload)."""
+        import gc
+
+        import torch
+
+        self.predictor = None
+        gc.collect()
+        if self._device.startswith("cuda"):
+            torch.cuda.empty_cache()
+
     def describe(self) -> dict[str, str]:
         weights = self._checkpoint or "random (untrained)"
         return {"tracker": self.identifier, "model": f"SAM2.1 hiera {self._size} ({weights}; {self._device})"}

@@ -49,7 +49,7 @@ from ..sequences.pattern import FrameRange, SequencePattern
 from . import registry
 from .mask_layout import LAYERS, MERGED, check_output, layer_channel
 from .prompts import Prompts
-from .runner import TrackerFactory, TrackPlan, TrackProgress, TrackRequest, TrackResult, prepare_track, run_track
+from .runner import TrackerLender, TrackPlan, TrackProgress, TrackRequest, TrackResult, prepare_track, run_track
 
 MASKS_SUFFIX = "_masks"
 OBJECT_TOKEN = "{object}"   # in an output path: replaced by each object's name
@@ -207,15 +207,17 @@ def run_track_then_matte(
     on_progress: ProgressCallback | None = None,
     stop: StopToken | None = None,
     backend: BackendLender | None = None,
-    trackers: TrackerFactory = registry.create,
+    trackers: TrackerLender = registry.built,
     on_tracked: Callable[[TrackResult], None] | None = None,
 ) -> TrackThenMatteResult:
     """Track the shot, then matte it; ``on_tracked`` hears the track's result (jump warnings) before the matte starts.
 
     ``backend`` lends the matting backend for the matte step only (the
-    daemon's cache), so a model is not held while the tracker works: on one
-    GPU, SAM2 and the matting model need not fit at once.  ``trackers``
-    builds the tracker (see ``run_track``).  Cancelling between or during the
+    daemon's cache), and ``trackers`` the tracker for the track step only (see
+    ``run_track``).  From the command line each is freed after its step, so
+    on one GPU SAM2 and the matting model need not fit at once; the daemon
+    keeps both loaded for the next job and unloads idle ones when memory
+    runs out.  Cancelling between or during the
     steps leaves only complete files.
     """
     stop = stop or StopToken()
