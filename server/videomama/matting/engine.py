@@ -1,8 +1,8 @@
 """Run a matte job: stream windows through a backend, blend, write, resume.
 
-Memory stays flat with shot length: only the current window's frames (plus the
-overlap carried to the next window) and the partial blends of overlap frames
-are held.  Every output frame is written atomically as soon as all windows
+Memory stays flat with shot length: only the current window's frames, the
+next window's (read ahead while the backend computes), the partial blends of
+overlap frames and a window's worth of frames waiting to be written are held.  Every output frame is written atomically as soon as all windows
 covering it are done, so an interrupted job leaves only complete frames, and a
 re-run skips the frames whose metadata carries the same settings hash.
 
@@ -20,6 +20,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Callable
 
 import numpy as np
@@ -31,8 +32,8 @@ from ..sequences.conform import conform_mask, place
 from ..sequences.image_read import read_mask, read_metadata, read_plate
 from ..sequences.image_write import write_alpha
 from ..sequences.pattern import FrameRange
+from .frame_io import BackgroundWriter, PrefetchingReader
 from .request import MatteRequest, MattePlan, plan
-from .windows import Window
 
 HASH_KEY = "videomama:settings_hash"
 
@@ -92,30 +93,52 @@ def run_matte(
         windows = job.grid.windows[: windows[-1].index + 1]
 
     # 2. Stream windows; a frame is written once its last covering window is done.
-    reader = _FrameReader(reading)
+    #    The next window's frames are read, and finished frames written,
+    #    while the backend computes (``frame_io``); progress is reported from
+    #    the writer, after each frame's file is in place.
+    reader = PrefetchingReader(partial(_read_frame, reading))
+    writer = BackgroundWriter(max_pending=request.window, stop=stop)
     blends: dict[int, tuple[np.ndarray, float]] = {}
     started = time.monotonic()
-    for position, window in enumerate(windows):
-        stop.check()
-        priors = {f: total / seen for f, (total, seen) in blends.items() if f in window.frames} if chained else {}
-        alphas = backend.matte(reader.window(window, priors), stop)
-        weights = {f: job.grid.weights(f) for f in window.frames}
-        for alpha, frame in zip(alphas, window.frames):
-            if frame not in todo and not chained:
-                continue
-            weight = weights[frame][window.index]
-            total, seen = blends.get(frame, (0.0, 0.0))
-            blends[frame] = (total + weight * alpha, seen + weight)
-            if window.index == max(weights[frame]):
-                blended, _ = blends.pop(frame)
-                if frame not in todo:
-                    continue  # computed only to carry the chain
-                _write_frame(reading, frame, blended, reader, description, hashes[frame])
-                result.written.append(frame)
-                if on_progress:
-                    on_progress(_progress(result, todo, position, windows, started, frame, job.output.path(frame)))
+
+    def write(frame: int, alpha: np.ndarray, preview: np.ndarray | None, position: int) -> None:
+        _write_frame(reading, frame, alpha, preview, description, hashes[frame])
+        result.written.append(frame)
         if on_progress:
-            on_progress(_progress(result, todo, position, windows, started, None))
+            on_progress(_progress(result, todo, position, windows, started, frame, job.output.path(frame)))
+
+    def window_done(position: int) -> None:
+        on_progress(_progress(result, todo, position, windows, started, None))
+
+    try:
+        for position, window in enumerate(windows):
+            stop.check()
+            priors = {f: total / seen for f, (total, seen) in blends.items() if f in window.frames} if chained else {}
+            plates, masks = zip(*reader.take(window.frames))
+            inputs = WindowInput(tuple(window.frames), np.stack(plates), np.stack(masks), priors)
+            if position + 1 < len(windows):
+                reader.prefetch(windows[position + 1].frames)
+            alphas = backend.matte(inputs, stop)
+            del inputs, plates, masks
+            weights = {f: job.grid.weights(f) for f in window.frames}
+            for alpha, frame in zip(alphas, window.frames):
+                if frame not in todo and not chained:
+                    continue
+                weight = weights[frame][window.index]
+                total, seen = blends.get(frame, (0.0, 0.0))
+                blends[frame] = (total + weight * alpha, seen + weight)
+                if window.index == max(weights[frame]):
+                    blended, _ = blends.pop(frame)
+                    if frame not in todo:
+                        continue  # computed only to carry the chain
+                    preview = reader.get(frame)[0] if request.write_rgba else None
+                    writer.submit(partial(write, frame, blended, preview, position))
+            if on_progress:
+                writer.submit(partial(window_done, position))
+        writer.finish()
+    finally:
+        writer.close()
+        reader.close()
     return result
 
 
@@ -126,37 +149,20 @@ def _progress(result, todo, position, windows, started, frame, path=None) -> Mat
     return MatteProgress(done, len(todo), position, len(windows), elapsed, eta, frame, path)
 
 
-class _FrameReader:
-    """Reads frames onto the canvas, keeping only the frames the next window shares."""
-
-    def __init__(self, job: MattePlan) -> None:
-        self._job = job
-        self._frames: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def window(self, window: Window, prior_alphas: dict[int, np.ndarray] | None = None) -> WindowInput:
-        self._frames = {f: v for f, v in self._frames.items() if f in window.frames}
-        for frame in window.frames:
-            if frame not in self._frames:
-                self._frames[frame] = self._read(frame)
-        plates, masks = zip(*(self._frames[f] for f in window.frames))
-        return WindowInput(tuple(window.frames), np.stack(plates), np.stack(masks), dict(prior_alphas or {}))
-
-    def plate(self, frame: int) -> np.ndarray:
-        """The plate on the canvas (for RGBA previews of a frame in the current window)."""
-        return self._frames[frame][0]
-
-    def _read(self, frame: int) -> tuple[np.ndarray, np.ndarray]:
-        job, request = self._job, self._job.request
-        plate = read_plate(job.plate.path(frame), layer=request.plate_layer, colorspace=request.colorspace)
-        mask = conform_mask(read_mask(job.mask.path(frame), channel=request.mask_channel), plate)
-        box = plate.windows.data
-        return place(plate.pixels, box, job.canvas), place(mask, box, job.canvas)
+def _read_frame(job: MattePlan, frame: int) -> tuple[np.ndarray, np.ndarray]:
+    """A frame's plate and mask on the job's canvas."""
+    request = job.request
+    plate = read_plate(job.plate.path(frame), layer=request.plate_layer, colorspace=request.colorspace)
+    mask = conform_mask(read_mask(job.mask.path(frame), channel=request.mask_channel), plate)
+    box = plate.windows.data
+    return place(plate.pixels, box, job.canvas), place(mask, box, job.canvas)
 
 
-def _write_frame(job, frame, alpha, reader, description, settings_hash) -> None:
+def _write_frame(job, frame, alpha, plate, description, settings_hash) -> None:
+    """The frame's alpha (and with ``plate``, the premultiplied preview) cut to its own data window."""
     windows = job.plate_windows[frame]
     alpha = place(alpha, job.canvas, windows.data)
-    preview = place(reader.plate(frame), job.canvas, windows.data) if job.request.write_rgba else None
+    preview = place(plate, job.canvas, windows.data) if plate is not None else None
     metadata = {
         HASH_KEY: settings_hash,
         "videomama:backend": description["backend"],
