@@ -9,7 +9,8 @@ fp16 on CUDA.  For each shot length it reports frames per second and peak
 GPU memory for
 
 * ``backend``: VideoMamaBackend on windows of 16 frames, overlap 4, blended
-  like the engine blends them (plates made on the fly, so host memory is flat);
+  like the engine blends them (plates made on the fly by the engine's reader,
+  the next window's while the GPU computes, so host memory is flat);
 * ``naive``: the reference's steps on the whole shot in one pass (CLIP on the
   first frame, all frames VAE-encoded in one batch, one UNet call over every
   frame, decode in chunks of 8); an out-of-memory is reported as such.
@@ -36,6 +37,7 @@ from videomama.backends.videomama.architectures import build_random_models
 from videomama.backends.videomama.backend import VideoMamaBackend
 from videomama.backends.videomama.loading import prepare_modules
 from videomama.backends.videomama.memory import is_out_of_memory
+from videomama.matting.frame_io import PrefetchingReader
 from videomama.matting.windows import WindowGrid
 from videomama.sequences.pattern import FrameRange
 
@@ -83,13 +85,18 @@ def synthetic_frame(frame: int, height: int, width: int) -> tuple[np.ndarray, np
 
 
 def run_backend(backend: VideoMamaBackend, frames: int, height: int, width: int) -> None:
-    """The shot through the backend window by window, blended like the engine does."""
+    """The shot through the backend window by window, blended like the engine does.
+
+    Frames come from the engine's own reader, which makes the next window's
+    while the GPU computes (as the engine reads files ahead).
+    """
     grid = WindowGrid(FrameRange(1, frames), WINDOW, OVERLAP)
-    cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    reader = PrefetchingReader(lambda frame: synthetic_frame(frame, height, width))
     blends: dict[int, tuple[np.ndarray, float]] = {}
-    for window in grid.windows:
-        cache = {f: cache[f] if f in cache else synthetic_frame(f, height, width) for f in window.frames}
-        plates, masks = zip(*(cache[f] for f in window.frames))
+    for position, window in enumerate(grid.windows):
+        plates, masks = zip(*reader.take(window.frames))
+        if position + 1 < len(grid.windows):
+            reader.prefetch(grid.windows[position + 1].frames)
         alphas = backend.matte(WindowInput(tuple(window.frames), np.stack(plates), np.stack(masks)), StopToken())
         for alpha, frame in zip(alphas, window.frames):
             weights = grid.weights(frame)
@@ -97,6 +104,7 @@ def run_backend(backend: VideoMamaBackend, frames: int, height: int, width: int)
             blends[frame] = (total + weights[window.index] * alpha, seen + weights[window.index])
             if window.index == max(weights):
                 blends.pop(frame)  # complete: the engine would write it now
+    reader.close()
 
 
 class ClipStandIn(torch.nn.Module):
