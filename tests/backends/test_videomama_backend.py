@@ -304,7 +304,10 @@ def test_an_empty_window_is_zero_without_running_the_model(tiny_models_dir):
     assert not backend.matte(empty, StopToken()).any() and backend._pipeline.canvases == []
 
 
-def test_out_of_memory_shrinks_the_canvas_and_retries(tiny_models_dir):
+def test_out_of_memory_shrinks_the_canvas_and_retries(tiny_models_dir, monkeypatch):
+    from videomama import memory_pressure
+
+    monkeypatch.setattr(memory_pressure, "relieve", lambda: 0)  # no idle model anywhere to unload first
     backend = echo_backend(tiny_models_dir, crop_to_mask=False)
     echo = backend._pipeline
     echo.device = torch.device("cuda")  # only GPU memory errors are retried
@@ -471,3 +474,26 @@ def test_chained_mode_is_range_independent_and_uses_the_previous_matte(tiny_mode
         np.testing.assert_array_equal(read_alpha(tail, frame), read_alpha(whole, frame))
     assert np.array_equal(read_alpha(whole, 1001), read_alpha(plain, 1001))  # first window: nothing to chain
     assert np.abs(read_alpha(whole, 1005) - read_alpha(plain, 1005)).max() > 1e-3
+
+
+def test_out_of_memory_first_unloads_idle_models_and_retries_at_the_same_size(tiny_models_dir, monkeypatch):
+    from videomama import memory_pressure
+
+    backend = echo_backend(tiny_models_dir, crop_to_mask=False)
+    echo = backend._pipeline
+    echo.device = torch.device("cuda")  # only GPU memory errors are retried
+    canvases, relieved = [], []
+
+    def fail_until_relieved(*args, **kwargs):
+        canvases.append(args[0].shape[-2:])
+        if not relieved:
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+        return MaskEcho.__call__(echo, *args, **kwargs)
+
+    monkeypatch.setattr(memory_pressure, "relieve", lambda: relieved.append(True) or 1)
+    backend._pipeline = type("Flaky", (), {"__call__": staticmethod(fail_until_relieved), "device": echo.device, "layout": echo.layout})()
+    window = disc_window(height=128, width=256)
+    alpha = backend.matte(window, StopToken())
+    assert alpha.shape == window.masks.shape
+    assert canvases[0] == canvases[1] and len(canvases) == 2  # the same canvas, not a smaller one
+    assert backend._oom_caps == {} and relieved == [True]

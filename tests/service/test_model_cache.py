@@ -114,3 +114,17 @@ def test_other_errors_while_loading_are_not_retried():
     with pytest.raises(ValueError), cache.backend("videomama", {}):
         pass
     assert factory.failures == 0 and factory.created == []
+
+
+def test_memory_pressure_from_a_running_model_unloads_the_idle_ones():
+    from videomama import memory_pressure
+
+    trackers = Factory()
+    cache = ModelCache(600, create_backend=Factory(), create_tracker=trackers)
+    with cache.tracker("sam2") as idle_sam2:
+        pass
+    with cache.backend("videomama", {}) as running:
+        assert memory_pressure.relieve() >= 1  # as the backend calls it on a CUDA out-of-memory
+        assert idle_sam2.closed and not running.closed
+    with cache.tracker("sam2"):
+        assert len(trackers.created) == 2  # loaded again when next needed

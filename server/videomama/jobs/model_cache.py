@@ -9,7 +9,8 @@ SAM2 to load.  An instance is lent to one job at a time; a second concurrent
 job with the same settings gets its own instance (only CPU jobs run
 concurrently, and the CPU models are cheap to create).  When creating a model
 runs out of memory (host or GPU), every idle instance of either kind is
-unloaded and the creation is tried once more.
+unloaded and the creation is tried once more; a running backend that runs
+out of GPU memory has them unloaded too (``memory_pressure``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from .. import memory_pressure
 from ..backends import registry as backend_registry
 from ..backends.base import MattingBackend
 from ..tracking import registry as tracker_registry
@@ -74,6 +76,7 @@ class ModelCache:
         self._clock = clock
         self._idle: dict[str, list[_Idle]] = {}
         self._lock = threading.Lock()
+        memory_pressure.register(self.unload_idle)  # a running model short of GPU memory frees ours
 
     def backend(self, name: str, options: dict[str, Any]):
         """Lend the matting backend ``name`` with ``options`` (a context manager), loaded now or reused."""

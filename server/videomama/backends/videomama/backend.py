@@ -35,7 +35,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ... import __version__
+from ... import __version__, memory_pressure
 from ...errors import InputError, NotAvailableError
 from ...sequences.images import Box
 from ..base import Availability, BackendOption, StopToken, WindowInput
@@ -236,6 +236,7 @@ class VideoMamaBackend:
     ) -> tuple[Placement, np.ndarray]:
         count, height, width = window.masks.shape
         cap = self._token_cap(count)
+        relieved = False
         while True:
             placement = plan_placement(roi, width, height, self._grid, cap, self._canvas_step)
             try:
@@ -247,6 +248,17 @@ class VideoMamaBackend:
             # Out of the except block: the traceback, and the tensors its frames
             # held, are gone, so the cache can actually be returned.
             self._release_cached_memory()
+            if not relieved:
+                # Idle models (the daemon's SAM2 after a track) go before detail does.
+                relieved = True
+                unloaded = memory_pressure.relieve()
+                if unloaded:
+                    self._release_cached_memory()
+                    log.warning(
+                        "out of GPU memory at %dx%d; unloaded %d idle model(s), retrying at the same size",
+                        placement.width, placement.height, unloaded,
+                    )
+                    continue
             if tokens <= self._grid.smallest_tokens:
                 raise NotAvailableError(
                     f"out of GPU memory even at {placement.width}x{placement.height}; "
