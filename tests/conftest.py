@@ -1,8 +1,9 @@
-"""Shared fixtures: small generated clips with exact ground truth."""
+"""Shared fixtures: small generated clips with exact ground truth; daemons the host nodes start."""
 
 from __future__ import annotations
 
 import pytest
+from host_daemons import started_daemons  # noqa: F401 - a fixture, shared with tests/blender
 
 from videomama.synthetic import ClipSpec, write_clip
 
@@ -17,3 +18,4 @@ def small_clip(tmp_path_factory):
 def quality_clip(tmp_path_factory):
     """Large enough for matting quality to be measurable (hair a few pixels long)."""
     return write_clip(ClipSpec(width=480, height=270, frames=10, seed=5), tmp_path_factory.mktemp("qclip"))
+

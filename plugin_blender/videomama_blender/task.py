@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import bpy
 
+from videomama_hosts import local_daemon
 from videomama_hosts.job import track_first
 from videomama_hosts.trackers import check_trackers, reported
 from videomama_hosts.tracking import with_jumps
@@ -224,11 +225,12 @@ class ComputeTask:
             self._address_override, _preference_address(), client_module.DEFAULT_ADDRESS
         )
         self._report(progress.checking(self.address))
-        self._client = client_module.Client(
-            self.address, token=request.resolve_token(), timeout=CONNECT_TIMEOUT_S,
-            connect_timeout=CONNECT_TIMEOUT_S, retries=1,
+        # No daemon at a local address: one is started (in background Blender
+        # only if $VIDEOMAMA_SERVE says how), which this Compute then uses.
+        self._client, info = local_daemon.connect_or_start(
+            self._connect, self.address, client_module.DaemonUnavailable, interactive=not bpy.app.background,
+            on_starting=lambda message: self._report(progress.Snapshot(0.0, message)),
         )
-        info = self._client.info()
         request.check_backend(info.backends, config.backend)
         check_trackers(self._prompts, reported(info.trackers), self.address)
 
@@ -238,6 +240,18 @@ class ComputeTask:
         self._renderer = InputRenderer(inputs, self.frames, self._staging, size)
         self._to_render = list(range(self.frames[0], self.frames[1] + 1))
         self._report(progress.rendering(0, len(self._to_render)))
+
+    def _connect(self):
+        """A client for the daemon and its info; raises the client's error if none answers."""
+        client = self._client_module.Client(
+            self.address, token=request.resolve_token(), timeout=CONNECT_TIMEOUT_S,
+            connect_timeout=CONNECT_TIMEOUT_S, retries=1,
+        )
+        try:
+            return client, client.info()
+        except BaseException:
+            client.close()
+            raise
 
     def _render_next(self) -> None:
         total = self.frames[1] - self.frames[0] + 1

@@ -374,7 +374,11 @@ def compute(group):
     from . import jobs
 
     _set_status(group, f"Contacting the daemon at {address}")
-    jobs.preflight(address, token, plan.settings.backend, plan.prompts)
+    # None at a local address: one is started (in a farm render only if $VIDEOMAMA_SERVE says how).
+    jobs.preflight(
+        address, token, plan.settings.backend, plan.prompts,
+        interactive=nuke.GUI, on_starting=lambda message: _set_status(group, message),
+    )
     flag = _active.start(node_id)
     try:
         _set_status(group, f"Rendering the inputs, frames {plan.frames[0]}-{plan.frames[1]}")

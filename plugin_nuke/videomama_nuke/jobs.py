@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from videomama_hosts import local_daemon
 from videomama_hosts.job import TrackThenMatteJob
 from videomama_hosts.trackers import check_trackers, reported
 from videomama_hosts.tracking import TrackPrompts, with_jumps
@@ -160,15 +161,27 @@ def run_matte_job(
     )
 
 
-def preflight(address: str, token: str | None, backend: str, prompts: TrackPrompts | None = None) -> None:
+def preflight(
+    address: str,
+    token: str | None,
+    backend: str,
+    prompts: TrackPrompts | None = None,
+    interactive: bool = False,
+    on_starting: Callable[[str], None] = lambda message: None,
+) -> None:
     """Ask the daemon before rendering anything, so a daemon that is down, a
     wrong token, a backend without its weights or ``prompts`` it cannot track
     (clicks without SAM2) are reported in a second, not after every input
-    frame has been rendered.
+    frame has been rendered.  No daemon at a local address: one is started
+    (``videomama_hosts.local_daemon``; ``interactive``: not a farm render).
     """
     vc = libs.load_client()
-    with vc.Client(address, token=token) as client:
-        info = client.info()
+
+    def ask():
+        with vc.Client(address, token=token) as client:
+            return client.info()
+
+    info = local_daemon.connect_or_start(ask, address, vc.DaemonUnavailable, interactive, on_starting)
     check_trackers(prompts, reported(info.trackers), address)
     backends = {b.name: b for b in info.backends}
     if backend == "auto":

@@ -31,11 +31,14 @@ if not HAVE_BPY:
     # folder is pytest's root (its pytest.ini makes it one).
     collect_ignore_glob = ["test_*.py"]
 else:
-    for folder in (REPO / "client", REPO / "proto", PLUGIN):
-        # The .pth file setup.sh writes does this; repeated here so the tests
-        # also run in an environment set up by hand.
+    for folder in (REPO / "client", REPO / "proto", PLUGIN, REPO / "tests"):
+        # The .pth file setup.sh writes does this (the first three); repeated
+        # here so the tests also run in an environment set up by hand.
+        # tests/ (appended, after this folder) for fixtures shared with the
+        # main environment's tests.
         if str(folder) not in sys.path:
             sys.path.append(str(folder))
+    from host_daemons import started_daemons  # noqa: F401 - a fixture
 
 
 def pytest_terminal_summary(terminalreporter):

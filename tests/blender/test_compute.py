@@ -19,7 +19,7 @@ from videomama_blender.sequences import image_user_frames
 from videomama_blender.task import ComputeTask
 
 from blender_support import alpha_of_matte, load_sequence, matte_scene, pixels
-from conftest import CLIP_FIRST, CLIP_LAST, PLUGIN, REPO, free_port, run_blender_python
+from conftest import CLIP_FIRST, CLIP_LAST, PLUGIN, REPO, free_port, main_env_tool, run_blender_python
 
 RENDERED_FRAMES = (1002, 1005)
 
@@ -150,11 +150,24 @@ def test_daemon_down_is_one_clear_line(fresh_file, clip, tmp_path):
     with pytest.raises(RuntimeError) as error:
         compute(group, address)
     message = str(error.value).strip()
-    assert message == f"Error: VideoMaMa: daemon not running at {address} — start it with `videomama serve`"
-    assert group.videomama.status == f"Error: daemon not running at {address} — start it with `videomama serve`"
+    expected = (
+        f"daemon not running at {address} — start it with `videomama serve`; "
+        "a farm render or a script starts one only when VIDEOMAMA_SERVE names its serve command"
+    )
+    assert message == f"Error: VideoMaMa: {expected}"
+    assert group.videomama.status == f"Error: {expected}"
     assert [s.name for s in bpy.data.scenes] == [fresh_file.name]
     assert not (tmp_path / "cache").exists()  # refused before rendering anything
     assert group.nodes[nodes.RESULT_NODE].image is None
+
+
+def test_compute_with_no_daemon_running_starts_one_when_told_how(fresh_file, clip, tmp_path, monkeypatch, started_daemons):
+    # Blender in the background (as here) starts a daemon only when $VIDEOMAMA_SERVE names the command.
+    monkeypatch.setenv("VIDEOMAMA_SERVE", f"{main_env_tool('videomama')} serve")
+    group, _ = matte_scene(fresh_file, clip, tmp_path / "cache")
+    assert compute(group, f"127.0.0.1:{free_port()}") == {"FINISHED"}
+    assert group.videomama.status == "matte of frames 1001-1006 ready (classic, 6 computed)"
+    assert len(started_daemons) == 1 and started_daemons[0].poll() is None  # kept for the next Compute
 
 
 def test_input_problems_are_reported_before_the_daemon_is_asked(fresh_file, clip, tmp_path):

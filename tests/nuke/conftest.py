@@ -39,6 +39,7 @@ def nuke(monkeypatch):
     monkeypatch.setitem(sys.modules, "nuke", fake_nuke)
     monkeypatch.delenv("VIDEOMAMA_ADDRESS", raising=False)
     monkeypatch.delenv("VIDEOMAMA_TOKEN", raising=False)
+    no_daemon_starts_unless_asked(monkeypatch)
     yield fake_nuke
     fake_nuke.reset()
 
@@ -93,3 +94,14 @@ def start_daemon(tmp_path):
 @pytest.fixture
 def daemon(start_daemon):
     return start_daemon()
+
+
+def no_daemon_starts_unless_asked(monkeypatch):
+    """A node finding no daemon starts one only where a test sets VIDEOMAMA_SERVE, not
+    from a ``videomama`` that happens to be on the PATH of whoever runs the tests."""
+    from types import SimpleNamespace
+
+    from videomama_hosts import local_daemon
+
+    monkeypatch.delenv(local_daemon.SERVE_ENV, raising=False)
+    monkeypatch.setattr(local_daemon, "shutil", SimpleNamespace(which=lambda name: None))

@@ -118,7 +118,10 @@ def test_daemon_down_is_reported_before_any_input_is_rendered(nuke, binding, nuk
     address = closed_port_address()
     node, _, _ = build_graph(nuke, binding, nuke_clip, tmp_path, address)
     nuke.press(node, "compute")
-    expected = f"daemon not running at {address} — start it with `videomama serve`"
+    expected = (
+        f"daemon not running at {address} — start it with `videomama serve`; "
+        "put `videomama` on PATH or set VIDEOMAMA_SERVE to its serve command, and the node starts it"
+    )
     assert node["status"].value() == f"Error: {expected}"
     assert nuke.messages == [f"VideoMaMaMatte1: {expected}"]
     assert nuke.executed == []  # nothing rendered for a job that could not run

@@ -8,7 +8,10 @@ the daemon mattes them, and the internal Read must then show exactly what
 from __future__ import annotations
 
 import os
+import shlex
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -202,9 +205,25 @@ def test_a_farm_render_fails_with_one_line_when_the_daemon_is_down(nuke, binding
     with pytest.raises(RuntimeError) as caught:
         nuke.execute(comp, 1001, 1008, 1)
     assert str(caught.value) == (
-        f"VideoMaMa VideoMaMaMatte1: daemon not running at {address} — start it with `videomama serve`"
+        f"VideoMaMa VideoMaMaMatte1: daemon not running at {address} — start it with `videomama serve`; "
+        "a farm render or a script starts one only when VIDEOMAMA_SERVE names its serve command"
     )
     assert not os.path.exists(tmp_path / "comp.1001.exr")  # nothing rendered without its matte
+
+
+def test_compute_with_no_daemon_running_starts_one_and_mattes(nuke, gui_binding, nuke_clip, tmp_path, monkeypatch, started_daemons):
+    # The artist's machine: videomama installed, no daemon started yet.
+    monkeypatch.setenv("VIDEOMAMA_SERVE", f"{shlex.quote(str(Path(sys.executable).parent / 'videomama'))} serve")
+    address = closed_port_address()
+    node, _, _ = build_graph(nuke, gui_binding, nuke_clip, tmp_path / "cache", address)
+    statuses = []
+    real_set_status = gui_binding._set_status
+    monkeypatch.setattr(gui_binding, "_set_status", lambda group, text: statuses.append(text) or real_set_status(group, text))
+    nuke.press(node, "compute")
+    wait_for_jobs(nuke)
+    assert f"No daemon at {address}: starting one" in statuses
+    assert node["status"].value().startswith("Computed frames 1001-1008"), node["status"].value()
+    assert len(started_daemons) == 1 and started_daemons[0].poll() is None  # kept for the next Compute
 
 
 def test_a_daemon_error_during_a_background_compute_is_a_message(nuke, gui_binding, nuke_clip, tmp_path, start_daemon):
