@@ -11,6 +11,9 @@ instead, then go on:
   session and keeps its models loaded for the next Compute, from any host;
 * its output goes to ``videomama-daemon-PORT.log`` in the temporary folder,
   which a failure message names;
+* it stops by itself after an hour with no job and no request
+  (``VIDEOMAMA_EXIT_AFTER_IDLE_S``, unless the environment sets it), so a
+  daemon the artist never started by hand does not hold the GPU forever;
 * two hosts starting one at the same moment are fine: the second daemon
   cannot take the port and exits, and both hosts use the first.
 
@@ -35,6 +38,8 @@ from typing import Optional, TypeVar
 from .errors import PluginError
 
 SERVE_ENV = "VIDEOMAMA_SERVE"
+IDLE_EXIT_ENV = "VIDEOMAMA_EXIT_AFTER_IDLE_S"  # the daemon's exit_after_idle_s setting
+IDLE_EXIT_S = 3600
 START_WAIT_S = 60.0  # a first start imports the models' libraries, which can take a while on a cold disk
 _POLL_S = 0.25
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -71,7 +76,8 @@ def start(command: list[str], answers: Callable[[], bool], log: str, wait_s: flo
     with open(log, "ab") as stream:
         try:
             process = subprocess.Popen(
-                command, stdin=subprocess.DEVNULL, stdout=stream, stderr=subprocess.STDOUT, **_detached()
+                command, stdin=subprocess.DEVNULL, stdout=stream, stderr=subprocess.STDOUT,
+                env={IDLE_EXIT_ENV: str(IDLE_EXIT_S), **os.environ}, **_detached(),
             )
         except OSError as error:
             raise PluginError(f"could not start the daemon with `{shown}`: {error.strerror or error}") from None

@@ -35,6 +35,7 @@ MIB = 1024 * 1024
 # Counts that must be at least 1 (job_history may be 0: forget ended jobs at once).
 _POSITIVE_INTS = ("cpu_workers", "max_frame_pixels", "max_message_bytes", "chunk_bytes", "rpc_threads")
 _INTS = (*_POSITIVE_INTS, "job_history")
+_FLOATS = ("model_idle_s", "exit_after_idle_s")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,10 @@ class ServerConfig:
     output_roots: tuple[str, ...] = ()
     cpu_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     model_idle_s: float = 600.0  # unload a loaded backend or tracker unused for this long
+    # Stop the daemon after this long with no job and no request (0: never).  The
+    # host nodes give the daemons they start themselves an hour, so a daemon
+    # nobody asked for by name does not hold the GPU forever.
+    exit_after_idle_s: float = 0.0
     max_frame_pixels: int = 8192 * 8192  # larger frames are refused up front
     # gRPC's 4 MiB default rejects a half-float 1080p RGBA frame; pixel data is
     # chunked well below this anyway, the margin is for generous clients.
@@ -108,6 +113,8 @@ def check(config: ServerConfig) -> ServerConfig:
             raise InputError(f"{name} must be at least 1, got {getattr(config, name)}")
     if config.job_history < 0:
         raise InputError(f"job_history must be 0 or more, got {config.job_history}")
+    if config.exit_after_idle_s < 0:
+        raise InputError(f"exit_after_idle_s must be 0 (never) or more, got {config.exit_after_idle_s}")
     if config.chunk_bytes > config.max_message_bytes // 2:
         raise InputError("chunk_bytes must be at most half of max_message_bytes")
     return config
@@ -126,7 +133,7 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(os.path.expanduser(str(root)) for root in value)
     if name in _INTS:
         return int(value)
-    if name == "model_idle_s":
+    if name in _FLOATS:
         return float(value)
     if name == "listen":
         return str(value)

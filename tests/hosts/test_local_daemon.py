@@ -95,3 +95,19 @@ def test_without_a_command_to_start_one_the_message_says_how_to_get_one(monkeypa
     address = free_address()
     with pytest.raises(PluginError, match=f"daemon not running at {address}.*{advice}"):
         local_daemon.connect_or_start(ask_info(address), address, DaemonUnavailable, interactive=interactive)
+
+
+@pytest.mark.parametrize("preset, expected", [(None, "3600"), ("120", "120")])
+def test_a_daemon_the_node_starts_stops_after_an_idle_hour_unless_told_otherwise(monkeypatch, tmp_path, preset, expected):
+    seen = tmp_path / "seen"
+    reporter = f"import os; open({str(seen)!r}, 'w').write(os.environ.get('VIDEOMAMA_EXIT_AFTER_IDLE_S', 'unset'))"
+    monkeypatch.setenv(local_daemon.SERVE_ENV, f"{shlex.quote(sys.executable)} -c {shlex.quote(reporter)}")
+    if preset is None:
+        monkeypatch.delenv(local_daemon.IDLE_EXIT_ENV, raising=False)
+    else:
+        monkeypatch.setenv(local_daemon.IDLE_EXIT_ENV, preset)
+    monkeypatch.setattr(local_daemon, "log_path", lambda address: str(tmp_path / "daemon.log"))
+    address = free_address()
+    with pytest.raises(PluginError, match="stopped at once"):  # the stand-in command exits at once
+        local_daemon.connect_or_start(ask_info(address), address, DaemonUnavailable, interactive=True)
+    assert seen.read_text() == expected

@@ -16,6 +16,10 @@ def add_parser(commands) -> None:
     parser = commands.add_parser("serve", help="run the daemon (GPU, models, job queue) that clients talk to")
     parser.add_argument("--listen", help="HOST:PORT to listen on (default 127.0.0.1:50051; other hosts need a token)")
     parser.add_argument("--config", metavar="FILE", help="TOML settings file (see videomama.config)")
+    parser.add_argument(
+        "--exit-after-idle", type=float, metavar="SECONDS", dest="exit_after_idle_s",
+        help="stop after this long with no job and no request (default: never)",
+    )
     parser.add_argument("--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     parser.set_defaults(run=run)
 
@@ -26,4 +30,4 @@ def run(args: argparse.Namespace) -> int:
     from ..service.server import serve
 
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return serve(load(args.config, listen=args.listen))
+    return serve(load(args.config, listen=args.listen, exit_after_idle_s=args.exit_after_idle_s))

@@ -14,6 +14,7 @@ import logging
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -53,6 +54,7 @@ class JobManager:
         self._closing = False
         self._stop_janitor = threading.Event()
         self._janitor = threading.Thread(target=self._unload_idle_models, name="videomama-janitor", daemon=True)
+        self._last_activity = time.monotonic()
 
     def start(self) -> JobManager:
         for lane in self._lanes.values():
@@ -151,6 +153,17 @@ class JobManager:
     def capabilities(self) -> Capabilities:
         return describe(self.config)
 
+    def touch(self) -> None:
+        """A request came in: the daemon is in use (see ``idle_for``)."""
+        self._last_activity = time.monotonic()
+
+    def idle_for(self) -> float | None:
+        """Seconds since the last request or job end; None while any job is receiving, queued or running."""
+        with self._lock:
+            if any(not job.state.ended for job in self._jobs.values()):
+                return None
+        return time.monotonic() - self._last_activity
+
     def shutdown(self, cancel_running: bool = True, timeout: float | None = 30.0) -> bool:
         """Refuse new jobs, cancel queued ones (and running ones if asked), wait for the
         workers.  Frames already written are complete; no half-written frame is left.
@@ -209,6 +222,7 @@ class JobManager:
         except Exception as error:
             outcome = error
         job.end(outcome)
+        self.touch()  # idle time counts from the end of the last job
 
     def _unload_idle_models(self) -> None:
         interval = max(1.0, min(self.config.model_idle_s / 2, 60.0))

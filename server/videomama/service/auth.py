@@ -13,7 +13,7 @@ import hmac
 import grpc
 
 METADATA_KEY = "authorization"
-_EXEMPT_PREFIX = "/grpc.health.v1.Health/"
+HEALTH_PREFIX = "/grpc.health.v1.Health/"  # every method of the health service
 _REFUSAL = "this daemon requires a token: pass --token or set VIDEOMAMA_TOKEN (missing or wrong token)"
 
 
@@ -43,7 +43,7 @@ class TokenInterceptor(grpc.ServerInterceptor):
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
-        if handler is None or handler_call_details.method.startswith(_EXEMPT_PREFIX):
+        if handler is None or handler_call_details.method.startswith(HEALTH_PREFIX):
             return handler
         given = dict(handler_call_details.invocation_metadata).get(METADATA_KEY, "")
         if isinstance(given, str):

@@ -22,6 +22,7 @@ from ..config import ServerConfig, check, split_address
 from ..errors import InputError
 from ..jobs.model_cache import ModelCache
 from ..jobs.manager import JobManager
+from .activity import ActivityInterceptor
 from .auth import TokenInterceptor
 from .servicer import VideoMaMaServicer
 
@@ -45,7 +46,8 @@ def build_server(
     check(config)
     server = grpc.server(
         ThreadPoolExecutor(config.rpc_threads, thread_name_prefix="videomama-rpc"),
-        interceptors=[TokenInterceptor(config.token)] if config.token else [],
+        # Activity first: a refused request (no token) is still someone using the daemon.
+        interceptors=[ActivityInterceptor(manager.touch), *([TokenInterceptor(config.token)] if config.token else [])],
         options=[
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),
@@ -100,7 +102,7 @@ class Daemon:
 
 
 def serve(config: ServerConfig, announce=print) -> int:
-    """Run the daemon until SIGTERM/SIGINT; returns the exit status."""
+    """Run the daemon until SIGTERM/SIGINT, or until idle for ``exit_after_idle_s``; returns the exit status."""
     daemon = Daemon(config).start()
     announce(f"videomama daemon listening on {daemon.address}")
     stop = threading.Event()
@@ -108,7 +110,10 @@ def serve(config: ServerConfig, announce=print) -> int:
         signal.signal(signum, lambda *_: stop.set())
     # Waking up regularly keeps the main thread responsive to signals everywhere.
     while not stop.wait(1.0):
-        pass
+        idle = daemon.manager.idle_for()
+        if config.exit_after_idle_s and idle is not None and idle >= config.exit_after_idle_s:
+            announce(f"videomama daemon stopping: no job and no request for {idle:.0f} s")
+            break
     announce("videomama daemon stopping: cancelling running jobs")
     daemon.stop()
     return 0
