@@ -68,85 +68,103 @@ def run_matte(
     backend: MattingBackend | None = None,
 ) -> MatteResult:
     """Matte ``request.frames``; pass ``backend`` to reuse a loaded model across jobs."""
-    stop = stop or StopToken()
-    job = plan(request)
     backend = backend or registry.create(request.backend, dict(request.options))
-    description = backend.describe()
-    result = MatteResult(backend=description["backend"], output=job.output.display)
-    chained = bool(getattr(backend, "chains_windows", False))
-    # What is read: the job's windows, or for a chained backend every frame from the shot's start.
-    reading = _plan_from_shot_start(job) if chained else job
-
-    # 1. Resume: frames whose output already carries this job's settings hash.
-    # Each input file is looked at once: the hashes of neighbouring frames share
-    # most of their windows, and stat/realpath are slow on network storage.
-    span = range(reading.windows[0].first, reading.windows[-1].last + 1)
-    records = {f: _input_record(reading, f) for f in span}
-    chain_inputs = _chain_input_digests(records) if chained else None
-    hashes = {f: _settings_hash(job, f, description, records, chain_inputs) for f in job.frames}
-    todo = set(job.frames)
-    if not request.force:
-        result.skipped = [f for f in job.frames if read_metadata(job.output.path(f)).get(HASH_KEY) == hashes[f]]
-        todo -= set(result.skipped)
-    windows = [w for w in job.windows if any(f in todo for f in w.frames)]
-    if chained and windows:
-        windows = job.grid.windows[: windows[-1].index + 1]
-
-    # 2. Stream windows; a frame is written once its last covering window is done.
-    #    The next window's frames are read, and finished frames written,
-    #    while the backend computes (``frame_io``); progress is reported from
-    #    the writer, after each frame's file is in place.
-    reader = PrefetchingReader(partial(_read_frame, reading))
-    writer = BackgroundWriter(max_pending=request.window, stop=stop)
-    blends: dict[int, tuple[np.ndarray, float]] = {}
-    started = time.monotonic()
-
-    def write(frame: int, alpha: np.ndarray, preview: np.ndarray | None, position: int) -> None:
-        _write_frame(reading, frame, alpha, preview, description, hashes[frame])
-        result.written.append(frame)
-        if on_progress:
-            on_progress(_progress(result, todo, position, windows, started, frame, job.output.path(frame)))
-
-    def window_done(position: int) -> None:
-        on_progress(_progress(result, todo, position, windows, started, None))
-
-    try:
-        for position, window in enumerate(windows):
-            stop.check()
-            priors = {f: total / seen for f, (total, seen) in blends.items() if f in window.frames} if chained else {}
-            plates, masks = zip(*reader.take(window.frames))
-            inputs = WindowInput(tuple(window.frames), np.stack(plates), np.stack(masks), priors)
-            if position + 1 < len(windows):
-                reader.prefetch(windows[position + 1].frames)
-            alphas = backend.matte(inputs, stop)
-            del inputs, plates, masks
-            weights = {f: job.grid.weights(f) for f in window.frames}
-            for alpha, frame in zip(alphas, window.frames):
-                if frame not in todo and not chained:
-                    continue
-                weight = weights[frame][window.index]
-                total, seen = blends.get(frame, (0.0, 0.0))
-                blends[frame] = (total + weight * alpha, seen + weight)
-                if window.index == max(weights[frame]):
-                    blended, _ = blends.pop(frame)
-                    if frame not in todo:
-                        continue  # computed only to carry the chain
-                    preview = reader.get(frame)[0] if request.write_rgba else None
-                    writer.submit(partial(write, frame, blended, preview, position))
-            if on_progress:
-                writer.submit(partial(window_done, position))
-        writer.finish()
-    finally:
-        writer.close()
-        reader.close()
-    return result
+    run = _MatteRun(plan(request), backend, on_progress, stop or StopToken())
+    run.skip_up_to_date()
+    run.stream_windows()
+    return run.result
 
 
-def _progress(result, todo, position, windows, started, frame, path=None) -> MatteProgress:
-    done = len(result.written)
-    elapsed = time.monotonic() - started
-    eta = elapsed / done * (len(todo) - done) if done else None
-    return MatteProgress(done, len(todo), position, len(windows), elapsed, eta, frame, path)
+class _MatteRun:
+    """One job's state while it runs: what is left to do, the partial blends, what was written."""
+
+    def __init__(self, job: MattePlan, backend: MattingBackend, on_progress: ProgressCallback | None, stop: StopToken) -> None:
+        self.job, self.backend, self.on_progress, self.stop = job, backend, on_progress, stop
+        self.description = backend.describe()
+        self.result = MatteResult(backend=self.description["backend"], output=job.output.display)
+        self.chained = bool(getattr(backend, "chains_windows", False))
+        # What is read: the job's windows, or for a chained backend every frame from the shot's start.
+        self.reading = _plan_from_shot_start(job) if self.chained else job
+        self.todo = set(job.frames)
+        self.windows = list(job.windows)
+        self.hashes: dict[int, str] = {}
+        self.started = 0.0  # when streaming began: elapsed and ETA count the matting only
+
+    def skip_up_to_date(self) -> None:
+        """Resume: leave out frames whose output already carries this job's settings hash.
+
+        Each input file is looked at once: the hashes of neighbouring frames
+        share most of their windows, and stat/realpath are slow on network storage.
+        """
+        job, reading = self.job, self.reading
+        span = range(reading.windows[0].first, reading.windows[-1].last + 1)
+        records = {f: _input_record(reading, f) for f in span}
+        chain_inputs = _chain_input_digests(records) if self.chained else None
+        self.hashes = {f: _settings_hash(job, f, self.description, records, chain_inputs) for f in job.frames}
+        if not job.request.force:
+            self.result.skipped = [
+                f for f in job.frames if read_metadata(job.output.path(f)).get(HASH_KEY) == self.hashes[f]
+            ]
+            self.todo -= set(self.result.skipped)
+        self.windows = [w for w in job.windows if any(f in self.todo for f in w.frames)]
+        if self.chained and self.windows:
+            self.windows = job.grid.windows[: self.windows[-1].index + 1]
+
+    def stream_windows(self) -> None:
+        """Each window through the backend; a frame is written once its last covering window is done.
+
+        The next window's frames are read, and finished frames written, while
+        the backend computes (``frame_io``); progress is reported from the
+        writer, after each frame's file is in place.
+        """
+        job, windows = self.job, self.windows
+        self.started = time.monotonic()
+        reader = PrefetchingReader(partial(_read_frame, self.reading))
+        writer = BackgroundWriter(max_pending=job.request.window, stop=self.stop)
+        blends: dict[int, tuple[np.ndarray, float]] = {}
+        try:
+            for position, window in enumerate(windows):
+                self.stop.check()
+                priors = {f: total / seen for f, (total, seen) in blends.items() if f in window.frames} if self.chained else {}
+                plates, masks = zip(*reader.take(window.frames))
+                inputs = WindowInput(tuple(window.frames), np.stack(plates), np.stack(masks), priors)
+                if position + 1 < len(windows):
+                    reader.prefetch(windows[position + 1].frames)
+                alphas = self.backend.matte(inputs, self.stop)
+                del inputs, plates, masks
+                for alpha, frame in zip(alphas, window.frames):
+                    if frame not in self.todo and not self.chained:
+                        continue
+                    weights = job.grid.weights(frame)
+                    total, seen = blends.get(frame, (0.0, 0.0))
+                    blends[frame] = (total + weights[window.index] * alpha, seen + weights[window.index])
+                    if window.index == max(weights):
+                        blended, _ = blends.pop(frame)
+                        if frame not in self.todo:
+                            continue  # computed only to carry the chain
+                        preview = reader.get(frame)[0] if job.request.write_rgba else None
+                        writer.submit(partial(self._write, frame, blended, preview, position))
+                if self.on_progress:
+                    writer.submit(partial(self._report, position, None))
+            writer.finish()
+        finally:
+            writer.close()
+            reader.close()
+
+    def _write(self, frame: int, alpha: np.ndarray, preview: np.ndarray | None, position: int) -> None:
+        """On the writer's thread: the frame's file, then its progress."""
+        _write_frame(self.reading, frame, alpha, preview, self.description, self.hashes[frame])
+        self.result.written.append(frame)
+        self._report(position, frame)
+
+    def _report(self, position: int, frame: int | None) -> None:
+        if not self.on_progress:
+            return
+        done, total = len(self.result.written), len(self.todo)
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / done * (total - done) if done else None
+        path = self.job.output.path(frame) if frame is not None else None
+        self.on_progress(MatteProgress(done, total, position, len(self.windows), elapsed, eta, frame, path))
 
 
 def _read_frame(job: MattePlan, frame: int) -> tuple[np.ndarray, np.ndarray]:
