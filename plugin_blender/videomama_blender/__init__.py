@@ -45,7 +45,7 @@ from . import libs as _libs  # noqa: E402
 _libs.find_hosts()
 
 # In registration order: properties before the operators and the panel that use them.
-_SUBMODULES = ("properties", "operators", "panel")
+_SUBMODULES = ("properties", "operators", "placing", "panel")
 
 
 def _modules():

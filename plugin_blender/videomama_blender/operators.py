@@ -43,7 +43,7 @@ def context_matte_group(context):
     return group
 
 
-def _resolve_group(context, name: str):
+def resolve_group(context, name: str):
     """(group, None) or (None, error message)."""
     if name:
         group = bpy.data.node_groups.get(name)
@@ -116,7 +116,7 @@ class VIDEOMAMA_OT_compute(_NeedsScene, bpy.types.Operator):
     # -- blocking (scripts, background) -------------------------------------------------
 
     def execute(self, context):
-        group, error = _resolve_group(context, self.group)
+        group, error = resolve_group(context, self.group)
         if error:
             self.report({"ERROR"}, PREFIX + error)
             return {"CANCELLED"}
@@ -130,7 +130,7 @@ class VIDEOMAMA_OT_compute(_NeedsScene, bpy.types.Operator):
     # -- modal (UI) ---------------------------------------------------------------------
 
     def invoke(self, context, event):
-        group, error = _resolve_group(context, self.group)
+        group, error = resolve_group(context, self.group)
         if error:
             self.report({"ERROR"}, PREFIX + error)
             return {"CANCELLED"}
@@ -214,7 +214,7 @@ class VIDEOMAMA_OT_cancel(bpy.types.Operator):
         return True
 
     def execute(self, context):
-        group, error = _resolve_group(context, self.group)
+        group, error = resolve_group(context, self.group)
         task = tasks.running_task(group) if group is not None else None
         if task is None:
             self.report({"WARNING"}, PREFIX + (error or f"'{group.name}' is not being computed"))
@@ -238,7 +238,7 @@ class _PromptList:
     group: StringProperty(options={"SKIP_SAVE", "HIDDEN"})
 
     def execute(self, context):
-        group, error = _resolve_group(context, self.group)
+        group, error = resolve_group(context, self.group)
         if error:
             self.report({"ERROR"}, PREFIX + error)
             return {"CANCELLED"}

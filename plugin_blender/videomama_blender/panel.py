@@ -103,8 +103,9 @@ class VIDEOMAMA_PT_matte(bpy.types.Panel):
             box.template_ID(settings, "mask_image", open="image.open")
             box.prop(settings, "mask_image_channel")
         else:
-            # Track: clicks and boxes (x, y from 0 to 1, bottom-left origin), and
-            # the Mask datablock rendered on the mask keyframes for the tracker.
+            # Track: clicks and boxes (x, y from 0 to 1, bottom-left origin; typed
+            # in the lists or placed with the mouse in an Image Editor), and the
+            # Mask datablock rendered on the mask keyframes for the tracker.
             for prompts, active, kind in (("clicks", "active_click", "click"), ("boxes", "active_box", "box")):
                 box.label(text=prompts.title())
                 row = box.row()
@@ -112,6 +113,7 @@ class VIDEOMAMA_PT_matte(bpy.types.Panel):
                 buttons = row.column(align=True)
                 buttons.operator(f"videomama.{kind}_add", icon="ADD", text="").group = group.name
                 buttons.operator(f"videomama.{kind}_remove", icon="REMOVE", text="").group = group.name
+            box.operator("videomama.place_prompts", icon="RESTRICT_SELECT_OFF").group = group.name
             box.prop(settings, "mask_keyframes")
             box.prop(settings, "mask", text="Keyframe Mask")
             box.prop(settings, "tracker")

@@ -116,6 +116,7 @@ def test_every_source_and_mask_kind_draws(fresh_file, source, mask):
         assert "mask" in names  # the Mask datablock drawn on the keyframes
         assert "boxes" in names
         assert {("operator", "videomama.box_add"), ("operator", "videomama.box_remove")} <= set(log)
+        assert ("set", "videomama.place_prompts", "group", group.name) in log
         assert ("label", "Clicks and boxes need SAM2 on the daemon; the flow tracker needs a mask keyframe") in log
 
 
