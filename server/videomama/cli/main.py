@@ -11,9 +11,9 @@ import sys
 
 from .. import __version__
 from ..errors import VideoMamaError
-from . import demo, evaluate, farm, info, matte, models, serve, track
+from . import demo, evaluate, farm, info, jobs, matte, models, serve, track
 
-COMMANDS = (matte, info, evaluate, demo, serve, models, farm, track)
+COMMANDS = (matte, info, evaluate, demo, serve, jobs, models, farm, track)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,8 @@ import dataclasses
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from ..errors import VideoMamaError
 from ..matting.engine import MatteProgress
@@ -35,13 +37,19 @@ def add_server_arguments(parser: argparse.ArgumentParser, job_options: bool = Fa
         )
 
 
-def _client(args: argparse.Namespace):
-    from videomama_client import Client
+@contextmanager
+def daemon_client(args: argparse.Namespace) -> Iterator:
+    """A client of the daemon at ``args.server``; its errors become one-line ``VideoMamaError``s."""
+    from videomama_client import Client, DaemonError
 
-    return Client(args.server, token=args.token)
+    try:
+        with Client(args.server, token=args.token) as client:
+            yield client
+    except DaemonError as error:
+        raise VideoMamaError(str(error)) from None
 
 
-def _on_event(bar: ProgressBar | None, warnings: list[str]):
+def on_event(bar: ProgressBar | None, warnings: list[str]):
     """Feed the daemon's progress events to the same bar a local job uses; keep its warnings."""
     from videomama_client import JobWarning, Progress
 
@@ -65,21 +73,17 @@ def _run_job(args: argparse.Namespace, label: str, submit):
 
     Warnings are printed after the bar, as a local run prints them.
     """
-    from videomama_client import DaemonError
-
     bar = None if args.quiet else ProgressBar(label)
     warnings: list[str] = []
     try:
-        with _client(args) as client:
+        with daemon_client(args) as client:
             job = submit(client)
             try:
-                finished = job.wait(on_event=_on_event(bar, warnings))
+                finished = job.wait(on_event=on_event(bar, warnings))
             except KeyboardInterrupt:
                 if args.detach and job.job_id:
                     print(f"videomama: job {job.job_id} keeps running on {args.server}", file=sys.stderr)
                 raise  # without --detach, leaving the stream cancels the job on the daemon
-    except DaemonError as error:
-        raise VideoMamaError(str(error)) from None
     finally:
         if bar:
             bar.close()
@@ -154,13 +158,8 @@ def _gib(count: int) -> str:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    from videomama_client import DaemonError
-
-    try:
-        with _client(args) as client:
-            info = client.info()
-    except DaemonError as error:
-        raise VideoMamaError(str(error)) from None
+    with daemon_client(args) as client:
+        info = client.info()
     if args.json:
         print(json.dumps(dataclasses.asdict(info), indent=2))
         return 0
