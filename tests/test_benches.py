@@ -29,3 +29,9 @@ def test_videomama_gpu_bench_runs_tiny_on_the_cpu(tmp_path):
     pytest.importorskip("diffusers")
     out = run_bench("videomama_gpu.py", "--device", "cpu", "--tiny", "--frames", "16,20", tmp_path=tmp_path)
     assert "backend speed-up at 20 frames" in out
+
+
+def test_sam2_bench_runs_tiny_on_the_cpu(tmp_path):
+    pytest.importorskip("sam2")
+    out = run_bench("sam2_gpu.py", "--device", "cpu", "--tiny", tmp_path=tmp_path)
+    assert "SAM2.1 hiera tiny on cpu, 160x90, 4 frames" in out
