@@ -45,7 +45,7 @@ from .events import (
     Queued,
     Started,
 )
-from .info import Backend, DaemonInfo, Device, JobSummary, Limits, Tracker
+from .info import Backend, DaemonInfo, Device, JobSummary, Limits, LoadedModel, Tracker
 from .settings import Box, MaskKeyframe, MatteSettings, Point, TrackSettings
 from .stream import JobStream
 
@@ -72,6 +72,7 @@ __all__ = [
     "JobSummary",
     "JobWarning",
     "Limits",
+    "LoadedModel",
     "MaskKeyframe",
     "MatteSettings",
     "NotFound",

@@ -44,6 +44,17 @@ class Tracker:
 
 
 @dataclass(frozen=True)
+class LoadedModel:
+    """A model the daemon holds in memory: lent to a running job, or idle until it unloads."""
+
+    kind: str  # "backend" or "tracker"
+    name: str
+    options: dict  # the options it was loaded with
+    in_use: bool
+    idle_seconds: float  # since its last job ended; 0 while in use
+
+
+@dataclass(frozen=True)
 class Limits:
     max_frame_pixels: int
     max_message_bytes: int
@@ -65,6 +76,8 @@ class DaemonInfo:
     # Empty from a daemon that predates tracker reports: which prompts it can
     # track is then only known when a job is submitted.
     trackers: tuple[Tracker, ...] = ()
+    # Models the daemon holds loaded now (empty from older daemons).
+    loaded_models: tuple[LoadedModel, ...] = ()
 
 
 _STATES = {
@@ -123,6 +136,9 @@ def daemon_info_from_proto(info: pb.GetInfoResponse, address: str) -> DaemonInfo
                 t.needs_mask_keyframe,
             )
             for t in info.trackers
+        ),
+        loaded_models=tuple(
+            LoadedModel(m.kind, m.name, dict(m.options), m.in_use, m.idle_seconds) for m in info.loaded_models
         ),
     )
 

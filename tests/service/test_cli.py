@@ -34,6 +34,20 @@ def test_info_prints_the_daemons_info(daemon, capsys, monkeypatch, tmp_path):
     assert trackers[4].strip().startswith("unavailable: SAM2 weights are not installed")
 
 
+def test_info_lists_the_models_the_daemon_keeps_loaded(clip, daemon, tmp_path, capsys):
+    assert main(["info", "--server", daemon.address]) == 0
+    assert " loaded:" not in capsys.readouterr().out  # nothing loaded before the first job
+    inputs = ["--plate", clip.plate, "--mask", clip.mask, *MATTE_SETTINGS, "--server", daemon.address]
+    assert main(["matte", *inputs, "--out", str(tmp_path / "matte.####.exr"), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["info", "--server", daemon.address, "--json"]) == 0
+    (loaded,) = json.loads(capsys.readouterr().out)["loaded_models"]
+    assert (loaded["kind"], loaded["name"], loaded["in_use"]) == ("backend", "classic", False)
+    assert main(["info", "--server", daemon.address]) == 0
+    out = capsys.readouterr().out
+    assert " loaded:\n  backend classic" in out and ": idle " in out
+
+
 def test_info_json(daemon, capsys):
     assert main(["info", "--server", daemon.address, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)

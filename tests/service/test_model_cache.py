@@ -128,3 +128,21 @@ def test_memory_pressure_from_a_running_model_unloads_the_idle_ones():
         assert idle_sam2.closed and not running.closed
     with cache.tracker("sam2"):
         assert len(trackers.created) == 2  # loaded again when next needed
+
+
+def test_what_is_loaded_says_which_models_are_lent_and_how_long_the_others_idle():
+    clock = Clock()
+    cache = ModelCache(600, create_backend=Factory(), create_tracker=Factory(), clock=clock)
+    with cache.tracker("sam2"):
+        pass
+    clock.now = 30
+    with cache.backend("videomama", {"chained": True, "seed": 7}):
+        loaded = cache.loaded()
+    assert [(m.kind, m.name, m.options, m.in_use, m.idle_s) for m in loaded] == [
+        ("backend", "videomama", {"chained": "True", "seed": "7"}, True, 0.0),
+        ("tracker", "sam2", {}, False, 30.0),
+    ]
+    clock.now = 45
+    assert [(m.name, m.in_use, m.idle_s) for m in cache.loaded()] == [("videomama", False, 15.0), ("sam2", False, 45.0)]
+    cache.unload_idle()
+    assert cache.loaded() == []

@@ -227,20 +227,43 @@ class GetInfoRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetInfoResponse(_message.Message):
-    __slots__ = ("server_version", "protocol", "devices", "backends", "limits", "trackers")
+    __slots__ = ("server_version", "protocol", "devices", "backends", "limits", "trackers", "loaded_models")
     SERVER_VERSION_FIELD_NUMBER: _ClassVar[int]
     PROTOCOL_FIELD_NUMBER: _ClassVar[int]
     DEVICES_FIELD_NUMBER: _ClassVar[int]
     BACKENDS_FIELD_NUMBER: _ClassVar[int]
     LIMITS_FIELD_NUMBER: _ClassVar[int]
     TRACKERS_FIELD_NUMBER: _ClassVar[int]
+    LOADED_MODELS_FIELD_NUMBER: _ClassVar[int]
     server_version: str
     protocol: str
     devices: _containers.RepeatedCompositeFieldContainer[Device]
     backends: _containers.RepeatedCompositeFieldContainer[BackendInfo]
     limits: Limits
     trackers: _containers.RepeatedCompositeFieldContainer[TrackerInfo]
-    def __init__(self, server_version: _Optional[str] = ..., protocol: _Optional[str] = ..., devices: _Optional[_Iterable[_Union[Device, _Mapping]]] = ..., backends: _Optional[_Iterable[_Union[BackendInfo, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., trackers: _Optional[_Iterable[_Union[TrackerInfo, _Mapping]]] = ...) -> None: ...
+    loaded_models: _containers.RepeatedCompositeFieldContainer[LoadedModel]
+    def __init__(self, server_version: _Optional[str] = ..., protocol: _Optional[str] = ..., devices: _Optional[_Iterable[_Union[Device, _Mapping]]] = ..., backends: _Optional[_Iterable[_Union[BackendInfo, _Mapping]]] = ..., limits: _Optional[_Union[Limits, _Mapping]] = ..., trackers: _Optional[_Iterable[_Union[TrackerInfo, _Mapping]]] = ..., loaded_models: _Optional[_Iterable[_Union[LoadedModel, _Mapping]]] = ...) -> None: ...
+
+class LoadedModel(_message.Message):
+    __slots__ = ("kind", "name", "options", "in_use", "idle_seconds")
+    class OptionsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    IN_USE_FIELD_NUMBER: _ClassVar[int]
+    IDLE_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    kind: str
+    name: str
+    options: _containers.ScalarMap[str, str]
+    in_use: bool
+    idle_seconds: float
+    def __init__(self, kind: _Optional[str] = ..., name: _Optional[str] = ..., options: _Optional[_Mapping[str, str]] = ..., in_use: bool = ..., idle_seconds: _Optional[float] = ...) -> None: ...
 
 class Device(_message.Message):
     __slots__ = ("kind", "name", "memory_total_bytes", "memory_free_bytes")

@@ -176,6 +176,12 @@ def run_info(args: argparse.Namespace) -> int:
     for tracker in info.trackers:
         title = tracker_title(tracker.display_name, tracker.takes_points_and_boxes, tracker.needs_mask_keyframe)
         print_entry(tracker.name, title, tracker.available, tracker.reason)
+    if info.loaded_models:
+        print(" loaded:")
+    for model in info.loaded_models:
+        state = "in use" if model.in_use else f"idle {model.idle_seconds:.0f} s"
+        options = ", ".join(f"{k}={v}" for k, v in sorted(model.options.items()))
+        print(f"  {model.kind} {model.name}{f' ({options})' if options else ''}: {state}")
     roots = ", ".join(limits.output_roots) or "anywhere"
     print(
         f"  limits: frames up to {limits.max_frame_pixels} pixels, messages up to "

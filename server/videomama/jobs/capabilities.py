@@ -17,6 +17,7 @@ from ..backends import registry
 from ..config import ServerConfig
 from ..tracking import registry as trackers
 from .lanes import CPU, GPU, GPU_WORKERS, device_for
+from .model_cache import LoadedModel
 
 _NVIDIA_SMI_TIMEOUT_S = 5.0
 MIB = 1024 * 1024
@@ -71,6 +72,7 @@ class Capabilities:
     # tracked (clicks need a tracker that takes points).
     trackers: tuple[TrackerSummary, ...]
     limits: Limits
+    loaded_models: tuple[LoadedModel, ...] = ()  # what the daemon holds in memory now
 
 
 def _gpus() -> list[Device]:
@@ -114,8 +116,9 @@ def _backends() -> list[BackendSummary]:
     return rows
 
 
-def describe(config: ServerConfig) -> Capabilities:
+def describe(config: ServerConfig, loaded_models: tuple[LoadedModel, ...] = ()) -> Capabilities:
     return Capabilities(
+        loaded_models=tuple(loaded_models),
         server_version=__version__,
         devices=tuple(_gpus() + [_cpu()]),
         backends=tuple(_backends()),

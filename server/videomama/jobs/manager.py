@@ -151,7 +151,7 @@ class JobManager:
         return cancelled
 
     def capabilities(self) -> Capabilities:
-        return describe(self.config)
+        return describe(self.config, tuple(self._models.loaded()))
 
     def touch(self) -> None:
         """A request came in: the daemon is in use (see ``idle_for``)."""

@@ -44,6 +44,17 @@ class _Idle:
     since: float
 
 
+@dataclass(frozen=True)
+class LoadedModel:
+    """One loaded instance, as ``videomama info --server`` shows it."""
+
+    kind: str  # "backend" or "tracker"
+    name: str
+    options: dict[str, str]
+    in_use: bool
+    idle_s: float  # 0 while in use
+
+
 def _key(kind: str, name: str, options: dict[str, Any]) -> str:
     return json.dumps([kind, name, sorted(options.items())], default=str)
 
@@ -75,6 +86,7 @@ class ModelCache:
         self._create = {_BACKEND: create_backend, _TRACKER: lambda name, _options: create_tracker(name)}
         self._clock = clock
         self._idle: dict[str, list[_Idle]] = {}
+        self._lent: dict[int, str] = {}  # id of each instance lent to a job -> its key
         self._lock = threading.Lock()
         memory_pressure.register(self.unload_idle)  # a running model short of GPU memory frees ours
 
@@ -99,14 +111,29 @@ class ModelCache:
         with self._lock:
             return sum(len(entries) for entries in self._idle.values())
 
+    def loaded(self) -> list[LoadedModel]:
+        """Every instance held now, lent or idle, in kind and name order."""
+        now = self._clock()
+        with self._lock:
+            held = [(key, True, 0.0) for key in self._lent.values()]
+            held += [(key, False, now - entry.since) for key, entries in self._idle.items() for entry in entries]
+        models = []
+        for key, in_use, idle_s in held:
+            kind, name, options = json.loads(key)
+            models.append(LoadedModel(kind, name, {k: str(v) for k, v in options}, in_use, max(0.0, idle_s)))
+        return sorted(models, key=lambda m: (m.kind, m.name, m.in_use, m.idle_s))
+
     @contextmanager
     def _borrow(self, kind: str, name: str, options: dict[str, Any]) -> Iterator[Any]:
         key = _key(kind, name, options)
         model = self._take_idle(key) or self._load(kind, name, options)
+        with self._lock:
+            self._lent[id(model)] = key
         try:
             yield model
         finally:
             with self._lock:
+                del self._lent[id(model)]
                 self._idle.setdefault(key, []).append(_Idle(model, self._clock()))
 
     def _take_idle(self, key: str) -> Any:

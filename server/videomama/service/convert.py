@@ -275,6 +275,10 @@ def capabilities(info: Capabilities, protocol: str) -> pb.GetInfoResponse:
         ],
         # TrackerSummary's fields are TrackerInfo's, one for one (a field on one side only fails here).
         trackers=[pb.TrackerInfo(**dataclasses.asdict(t)) for t in info.trackers],
+        loaded_models=[
+            pb.LoadedModel(kind=m.kind, name=m.name, options=m.options, in_use=m.in_use, idle_seconds=m.idle_s)
+            for m in info.loaded_models
+        ],
         limits=pb.Limits(
             max_frame_pixels=limits.max_frame_pixels,
             max_message_bytes=limits.max_message_bytes,
