@@ -39,6 +39,7 @@ class GpuStandIn:
     identifier = "gpu-stand-in"
     display_name = "GPU stand-in (bench only)"
     options = ()
+    reads_ahead = True  # as the GPU backend: it leaves the CPU free
 
     def __init__(self, seconds_per_frame: float) -> None:
         self.seconds_per_frame = seconds_per_frame

@@ -19,7 +19,10 @@ WAIT_S = 20.0  # generous: only a broken overlap ever waits this long
 
 
 class Scripted(MaskPassthrough):
-    """Calls ``on_window(index)`` as each window starts, then passes the mask through."""
+    """Calls ``on_window(index)`` as each window starts, then passes the mask through; computes
+    'on a GPU' (``reads_ahead``) unless told otherwise."""
+
+    reads_ahead = True
 
     def __init__(self, on_window):
         self.on_window, self.windows = on_window, 0
@@ -174,3 +177,19 @@ def test_frames_finished_before_a_plate_fails_to_read_are_still_written(small_cl
     with pytest.raises(OSError, match="plate.1006"):
         run_matte(request, backend=MaskPassthrough())
     assert listing(tmp_path) == ["m.1001.exr", "m.1002.exr", "m.1003.exr"]
+
+
+def test_a_backend_that_keeps_the_cpu_busy_is_not_read_ahead_of(small_clip, tmp_path, monkeypatch):
+    reads = []
+    read_frame = engine._read_frame
+    monkeypatch.setattr(engine, "_read_frame", lambda job, frame: reads.append(frame) or read_frame(job, frame))
+
+    class CpuBound(Scripted):
+        reads_ahead = False
+
+    def first_window_sees_only_its_own_frames_read(index):
+        if index == 0:
+            assert max(reads) == 1004  # the next window's frames (1005-) are read after this one
+
+    request = MatteRequest(small_clip.plate, small_clip.mask, str(tmp_path / "m.####.exr"), frames=FrameRange(1001, 1008), window=4, overlap=1)
+    assert run_matte(request, backend=CpuBound(first_window_sees_only_its_own_frames_read)).written == list(range(1001, 1009))

@@ -107,6 +107,12 @@ class MattingBackend(Protocol):
     # one before (``WindowInput.prior_alphas``).  The engine then runs the
     # shot's windows from its first, whatever range was asked for, so a
     # frame's alpha still does not depend on the range.
+    #
+    # Optional too: a backend whose ``reads_ahead`` is true computes off the
+    # CPU (it waits on a GPU); the engine then reads the next window's frames
+    # while it computes, which costs a second window of frames in memory.
+    # A backend that keeps the CPU busy gains little from that (3.5% for the
+    # classic backend at 1080p, for +0.5 GB), so it is off by default.
 
 
 _TRUE = {"1", "true", "yes", "on"}

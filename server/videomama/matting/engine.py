@@ -1,8 +1,9 @@
 """Run a matte job: stream windows through a backend, blend, write, resume.
 
-Memory stays flat with shot length: only the current window's frames, the
-next window's (read ahead while the backend computes), the partial blends of
-overlap frames and a window's worth of frames waiting to be written are held.  Every output frame is written atomically as soon as all windows
+Memory stays flat with shot length: only the current window's frames (and,
+for a backend that computes on a GPU, the next window's, read ahead while it
+computes), the partial blends of overlap frames and a window's worth of
+frames waiting to be written are held.  Every output frame is written atomically as soon as all windows
 covering it are done, so an interrupted job leaves only complete frames, and a
 re-run skips the frames whose metadata carries the same settings hash.
 
@@ -83,6 +84,7 @@ class _MatteRun:
         self.description = backend.describe()
         self.result = MatteResult(backend=self.description["backend"], output=job.output.display)
         self.chained = bool(getattr(backend, "chains_windows", False))
+        self.reads_ahead = bool(getattr(backend, "reads_ahead", False))  # see MattingBackend
         # What is read: the job's windows, or for a chained backend every frame from the shot's start.
         self.reading = _plan_from_shot_start(job) if self.chained else job
         self.todo = set(job.frames)
@@ -113,9 +115,10 @@ class _MatteRun:
     def stream_windows(self) -> None:
         """Each window through the backend; a frame is written once its last covering window is done.
 
-        The next window's frames are read, and finished frames written, while
-        the backend computes (``frame_io``); progress is reported from the
-        writer, after each frame's file is in place.
+        Finished frames are written, and for a backend that ``reads_ahead``
+        the next window's frames read, while the backend computes
+        (``frame_io``); progress is reported from the writer, after each
+        frame's file is in place.
         """
         job, windows = self.job, self.windows
         self.started = time.monotonic()
@@ -128,7 +131,7 @@ class _MatteRun:
                 priors = {f: total / seen for f, (total, seen) in blends.items() if f in window.frames} if self.chained else {}
                 plates, masks = zip(*reader.take(window.frames))
                 inputs = WindowInput(tuple(window.frames), np.stack(plates), np.stack(masks), priors)
-                if position + 1 < len(windows):
+                if self.reads_ahead and position + 1 < len(windows):
                     reader.prefetch(windows[position + 1].frames)
                 alphas = self.backend.matte(inputs, self.stop)
                 del inputs, plates, masks

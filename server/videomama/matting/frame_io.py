@@ -5,10 +5,11 @@ Reading a 1080p EXR plate and its mask takes ~0.17 s a frame on two cores
 backend needs per frame on a GPU.  Done in between windows, the GPU waits
 for every read and write.  Here they overlap the model instead:
 
-* ``PrefetchingReader`` starts reading the next window's frames as soon as
-  the current window is handed to the backend.  It holds at most the
-  current window and the next one's new frames, so memory stays flat with
-  shot length (about twice a window of frames instead of once).
+* ``PrefetchingReader`` reads a window's frames on a few threads and, for a
+  backend that computes on a GPU (``reads_ahead``), starts reading the next
+  window's as soon as the current one is handed to the backend.  It holds at
+  most the current window and the next one's new frames, so memory stays
+  flat with shot length (about twice a window of frames instead of once).
 * ``BackgroundWriter`` writes finished frames on one thread, in order, while
   the next window computes.  Each frame still goes to a temporary name and
   is renamed; the job reports a frame only once its file is in place (its

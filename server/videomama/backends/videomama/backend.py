@@ -136,6 +136,7 @@ class VideoMamaBackend:
         self._settings = settings
         self._weights = weights
         self.chains_windows = settings.chained  # read by the engine
+        self.reads_ahead = self._device_is_gpu(unet)  # the engine reads the next window while the GPU works
         if settings.compile:
             compile_modules(vae)
         self._pipeline = OneStepMattingPipeline(vae, unet, settings.decode_chunk_size)
@@ -318,6 +319,10 @@ class VideoMamaBackend:
             limits.append(self._budget.max_tokens(frames, self._settings.decode_chunk_size))
         lowered = [max(limit, self._grid.smallest_tokens) for limit in limits if limit is not None]
         return min([self._settings.max_tokens, *lowered])
+
+    @staticmethod
+    def _device_is_gpu(module) -> bool:
+        return module.device.type == "cuda"
 
     def _release_cached_memory(self) -> None:
         import torch
