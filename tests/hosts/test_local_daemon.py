@@ -111,3 +111,18 @@ def test_a_daemon_the_node_starts_stops_after_an_idle_hour_unless_told_otherwise
     with pytest.raises(PluginError, match="stopped at once"):  # the stand-in command exits at once
         local_daemon.connect_or_start(ask_info(address), address, DaemonUnavailable, interactive=True)
     assert seen.read_text() == expected
+
+
+def test_two_hosts_starting_a_daemon_at_once_both_use_the_first(monkeypatch, tmp_path, started_daemons):
+    monkeypatch.setenv(local_daemon.SERVE_ENV, f"{shlex.quote(str(VIDEOMAMA))} serve")
+    address = free_address()
+    first = local_daemon.connect_or_start(ask_info(address), address, DaemonUnavailable, interactive=True)
+    # The other host found no daemon a moment before and starts its own: it cannot take the
+    # port (no sharing it), stops, and the host goes on with the daemon that answers.
+    command = local_daemon.serve_command(address, interactive=True)
+    answers = lambda: bool(ask_info(address)())  # noqa: E731
+    second = local_daemon.start(command, answers, str(tmp_path / "second.log"))
+    assert second.wait(timeout=60) != 0
+    assert "the address is in use" in (tmp_path / "second.log").read_text()
+    assert ask_info(address)().server_version == first.server_version
+    assert started_daemons[0].poll() is None  # the first still serves

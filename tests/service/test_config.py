@@ -62,6 +62,12 @@ def test_daemon_checks_before_binding():
         Daemon(ServerConfig(listen="0.0.0.0:0"))
 
 
+def test_a_second_daemon_cannot_take_a_port_one_already_listens_on(daemon):
+    # Sharing it (gRPC's SO_REUSEPORT) would split the clients between two processes.
+    with pytest.raises(InputError, match="the address is in use"):
+        Daemon(ServerConfig(listen=daemon.address))
+
+
 def test_tls_needs_both_files(tmp_path):
     with pytest.raises(InputError, match="both tls_cert and tls_key"):
         check(ServerConfig(tls_cert=str(tmp_path / "cert.pem")))

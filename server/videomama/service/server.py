@@ -51,6 +51,10 @@ def build_server(
         options=[
             ("grpc.max_receive_message_length", config.max_message_bytes),
             ("grpc.max_send_message_length", config.max_message_bytes),
+            # gRPC sets SO_REUSEPORT on Linux, so a second daemon on a taken port
+            # would bind it too and the kernel would share connections between
+            # them: two processes loading models on one GPU.  One owner per port.
+            ("grpc.so_reuseport", 0),
         ],
         # Each open event stream holds a thread; past that, refuse new calls
         # (RESOURCE_EXHAUSTED) rather than let them hang behind long jobs.
@@ -59,12 +63,15 @@ def build_server(
     pb_grpc.add_VideoMaMaServicer_to_server(VideoMaMaServicer(manager), server)
     health_servicer = health.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    if config.tls_cert:
-        port = server.add_secure_port(config.listen, _credentials(config))
-    else:
-        if not config.is_loopback:
-            log.warning("listening on %s without TLS: the token travels in clear text", config.listen)
-        port = server.add_insecure_port(config.listen)
+    if not config.tls_cert and not config.is_loopback:
+        log.warning("listening on %s without TLS: the token travels in clear text", config.listen)
+    try:
+        if config.tls_cert:
+            port = server.add_secure_port(config.listen, _credentials(config))
+        else:
+            port = server.add_insecure_port(config.listen)
+    except RuntimeError:  # newer grpcio raises where older ones returned 0
+        port = 0
     if not port:
         raise InputError(f"cannot listen on {config.listen}: the address is in use or not on this machine")
     return server, port, health_servicer
