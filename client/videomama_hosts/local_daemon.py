@@ -70,8 +70,9 @@ def log_path(address: str) -> str:
     return os.path.join(tempfile.gettempdir(), f"videomama-daemon-{port}.log")
 
 
-def start(command: list[str], answers: Callable[[], bool], log: str, wait_s: float = START_WAIT_S) -> subprocess.Popen:
-    """Start ``command`` detached and wait until ``answers()``; raises PluginError if it never does."""
+def start(command: list[str], answers: Callable[[], bool], log: str, wait_s: Optional[float] = None) -> subprocess.Popen:
+    """Start ``command`` detached and wait (``START_WAIT_S``) until ``answers()``; raises PluginError if it never does."""
+    wait_s = START_WAIT_S if wait_s is None else wait_s
     shown = " ".join(shlex.quote(part) for part in command)
     with open(log, "ab") as stream:
         try:
@@ -93,7 +94,11 @@ def start(command: list[str], answers: Callable[[], bool], log: str, wait_s: flo
                 f"{_last_line(log)} (log: {log})"
             )
         time.sleep(_POLL_S)
-    raise PluginError(f"the daemon started with `{shown}` did not answer within {wait_s:.0f} s (log: {log})")
+    # Left running: a first start on a cold disk can be slow, and the next Compute then finds it.
+    raise PluginError(
+        f"the daemon started with `{shown}` did not answer within {wait_s:.0f} s; it may still be "
+        f"starting: press Compute again in a moment (log: {log})"
+    )
 
 
 def connect_or_start(

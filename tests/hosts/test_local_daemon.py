@@ -1,8 +1,11 @@
 """A host node finding no daemon on its own machine starts one: a real ``videomama serve``."""
 
+import os
 import shlex
+import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +129,20 @@ def test_two_hosts_starting_a_daemon_at_once_both_use_the_first(monkeypatch, tmp
     assert "the address is in use" in (tmp_path / "second.log").read_text()
     assert ask_info(address)().server_version == first.server_version
     assert started_daemons[0].poll() is None  # the first still serves
+
+
+def test_a_daemon_slow_to_answer_is_left_running_and_the_message_says_to_try_again(monkeypatch, tmp_path):
+    pid_file = tmp_path / "pid"
+    slow = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    monkeypatch.setenv(local_daemon.SERVE_ENV, f"{shlex.quote(sys.executable)} -c {shlex.quote(slow)}")
+    monkeypatch.setattr(local_daemon, "START_WAIT_S", 1.0)
+    monkeypatch.setattr(local_daemon, "log_path", lambda address: str(tmp_path / "daemon.log"))
+    address = free_address()
+    with pytest.raises(PluginError, match="did not answer within 1 s; it may still be starting: press Compute again"):
+        local_daemon.connect_or_start(ask_info(address), address, DaemonUnavailable, interactive=True)
+    deadline = time.monotonic() + 30  # on a loaded machine the stand-in may not have started yet
+    while not pid_file.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    os.kill(pid, 0)  # still running (raises if not): the next Compute may find it answering
+    os.kill(pid, signal.SIGTERM)
