@@ -100,7 +100,11 @@ class MattingBackend(Protocol):
         """Backend, model and version strings recorded in the output metadata."""
 
     def matte(self, window: WindowInput, stop: StopToken) -> np.ndarray:
-        """Return alpha (T, H, W) float32 in [0, 1] for the window."""
+        """Return alpha (T, H, W) float32 in [0, 1] for the window.
+
+        The engine refills the window's arrays for the next window: a
+        backend must not keep them (or views of them) after returning.
+        """
 
     # Optional, read with getattr: a backend (class or instance) whose
     # ``chains_windows`` is true conditions each window on the alpha of the
