@@ -497,3 +497,16 @@ def test_out_of_memory_first_unloads_idle_models_and_retries_at_the_same_size(ti
     assert alpha.shape == window.masks.shape
     assert canvases[0] == canvases[1] and len(canvases) == 2  # the same canvas, not a smaller one
     assert backend._oom_caps == {} and relieved == [True]
+
+
+def test_frames_prepared_and_upsampled_side_by_side_equal_one_at_a_time(tiny_models_dir, monkeypatch):
+    from videomama.backends.videomama import backend as backend_module
+
+    window = disc_window(height=128, width=256, radius=40)
+    results = {}
+    for threads in (1, 4):
+        monkeypatch.setattr(backend_module, "HOST_THREADS", threads)
+        backend = echo_backend(tiny_models_dir, max_tokens=64, crop_to_mask=False)  # a scaled canvas: upsampled back
+        results[threads] = backend.matte(window, StopToken())
+        assert backend._pipeline.canvases and backend._pipeline.canvases[-1] != (128, 256)
+    np.testing.assert_array_equal(results[1], results[4])

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -55,6 +57,11 @@ OOM_SHRINK = 0.7  # canvas area kept after an out-of-memory, per retry
 # make the windows of a moving subject share a handful of sizes.
 COMPILED_CANVAS_STEP = 256
 FREE_MEMORY_SHARE = 0.9  # of the GPU memory free after loading, for activations by default
+# Cropping, resizing and guided upsampling work frame by frame in OpenCV and
+# large numpy operations, which release the GIL: a few frames at a time use the
+# host's cores while the GPU waits for them (a 4K frame's upsampling alone is
+# ~0.5 s).  Few, because each 4K frame holds a few hundred MB while it is done.
+HOST_THREADS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -194,13 +201,14 @@ class VideoMamaBackend:
         # 3. The model on its canvas, shrinking the canvas if the GPU runs out of memory.
         placement, canvas_alpha = self._run_within_memory(window, guides, soft, roi, stop)
         # 4. Back to plate resolution along the plate's edges, zero outside the box.
-        alphas = np.empty((count, height, width), np.float32)
-        for t in range(count):
+        def to_plate(t: int) -> np.ndarray:
             alpha = canvas_alpha[t]
             if placement.resampled:
                 alpha = guided_upsample(alpha, placement.crop(window.plates[t], pad="edge"))
-            alphas[t] = placement.paste(alpha, height, width)
-            stop.check()
+            return placement.paste(alpha, height, width)
+
+        alphas = np.stack(_each_frame(to_plate, count))
+        stop.check()
         return alphas
 
     def close(self) -> None:
@@ -279,9 +287,15 @@ class VideoMamaBackend:
         import torch
 
         # Display-referred plates may exceed 1; the reference's 8-bit inputs cannot.
-        plates = np.stack([placement.to_canvas(np.clip(placement.crop(p, pad="edge"), 0.0, 1.0)) for p in window.plates])
+        def plate_on_canvas(t: int) -> np.ndarray:
+            return placement.to_canvas(np.clip(placement.crop(window.plates[t], pad="edge"), 0.0, 1.0))
+
+        def guide_on_canvas(t: int) -> np.ndarray:
+            return placement.to_canvas(placement.crop(guides[t], pad="constant"))
+
+        plates = np.stack(_each_frame(plate_on_canvas, len(window.plates)))
         # Thresholded on the canvas, as the reference thresholds after resizing.
-        masks = self._binarized(np.stack([placement.to_canvas(placement.crop(g, pad="constant")) for g in guides]), soft)
+        masks = self._binarized(np.stack(_each_frame(guide_on_canvas, len(guides))), soft)
         stop.check()
         plates_t = torch.from_numpy(np.ascontiguousarray(plates)).permute(0, 3, 1, 2) * 2 - 1  # (T, 3, h, w)
         masks_t = (torch.from_numpy(np.ascontiguousarray(masks))[:, None] * 2 - 1).expand(-1, 3, -1, -1)  # (T, 3, h, w)
@@ -329,3 +343,11 @@ class VideoMamaBackend:
 
         gc.collect()
         torch.cuda.empty_cache()
+
+
+def _each_frame(work, count: int) -> list:
+    """``work(t)`` for each of ``count`` frames, ``HOST_THREADS`` at a time, in frame order."""
+    if count == 1 or HOST_THREADS == 1:
+        return [work(t) for t in range(count)]
+    with ThreadPoolExecutor(min(HOST_THREADS, count), thread_name_prefix="videomama-host") as pool:
+        return list(pool.map(work, range(count)))
