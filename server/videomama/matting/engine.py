@@ -77,7 +77,7 @@ def run_matte(
 
 
 class _MatteRun:
-    """One job's state while it runs: what is left to do, the partial blends, what was written."""
+    """One job while it runs: its settings hashes, the frames and windows left to do, what was written."""
 
     def __init__(self, job: MattePlan, backend: MattingBackend, on_progress: ProgressCallback | None, stop: StopToken) -> None:
         self.job, self.backend, self.on_progress, self.stop = job, backend, on_progress, stop
