@@ -124,12 +124,5 @@ class VIDEOMAMA_PT_matte(bpy.types.Panel):
 
 CLASSES = (VIDEOMAMA_UL_clicks, VIDEOMAMA_UL_boxes, VIDEOMAMA_PT_matte)
 
-
-def register() -> None:
-    for cls in CLASSES:
-        bpy.utils.register_class(cls)
-
-
-def unregister() -> None:
-    for cls in reversed(CLASSES):
-        bpy.utils.unregister_class(cls)
+# Blender's own idiom: registers CLASSES in order, unregisters them in reverse.
+register, unregister = bpy.utils.register_classes_factory(CLASSES)

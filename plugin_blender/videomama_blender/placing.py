@@ -180,12 +180,5 @@ def _draw_overlay(group_name: str) -> None:
 
 CLASSES = (VIDEOMAMA_OT_place_prompts,)
 
-
-def register() -> None:
-    for cls in CLASSES:
-        bpy.utils.register_class(cls)
-
-
-def unregister() -> None:
-    for cls in reversed(CLASSES):
-        bpy.utils.unregister_class(cls)
+# Blender's own idiom: registers CLASSES in order, unregisters them in reverse.
+register, unregister = bpy.utils.register_classes_factory(CLASSES)
