@@ -143,7 +143,7 @@ class VideoMamaBackend:
         self._settings = settings
         self._weights = weights
         self.chains_windows = settings.chained  # read by the engine
-        self.reads_ahead = self._device_is_gpu(unet)  # the engine reads the next window while the GPU works
+        self.reads_ahead = unet.device.type == "cuda"  # the engine reads the next window while the GPU works
         if settings.compile:
             compile_modules(vae)
         self._pipeline = OneStepMattingPipeline(vae, unet, settings.decode_chunk_size)
@@ -201,13 +201,15 @@ class VideoMamaBackend:
         # 3. The model on its canvas, shrinking the canvas if the GPU runs out of memory.
         placement, canvas_alpha = self._run_within_memory(window, guides, soft, roi, stop)
         # 4. Back to plate resolution along the plate's edges, zero outside the box.
-        def to_plate(t: int) -> np.ndarray:
+        alphas = np.empty((count, height, width), np.float32)
+
+        def to_plate(t: int) -> None:  # straight into its row: no second plate-size copy of the window
             alpha = canvas_alpha[t]
             if placement.resampled:
                 alpha = guided_upsample(alpha, placement.crop(window.plates[t], pad="edge"))
-            return placement.paste(alpha, height, width)
+            alphas[t] = placement.paste(alpha, height, width)
 
-        alphas = np.stack(_each_frame(to_plate, count))
+        _each_frame(to_plate, count)
         stop.check()
         return alphas
 
@@ -333,10 +335,6 @@ class VideoMamaBackend:
             limits.append(self._budget.max_tokens(frames, self._settings.decode_chunk_size))
         lowered = [max(limit, self._grid.smallest_tokens) for limit in limits if limit is not None]
         return min([self._settings.max_tokens, *lowered])
-
-    @staticmethod
-    def _device_is_gpu(module) -> bool:
-        return module.device.type == "cuda"
 
     def _release_cached_memory(self) -> None:
         import torch
